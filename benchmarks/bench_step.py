@@ -1,0 +1,88 @@
+"""Time one optimizer step of rmsprop_ref against torch.optim, in the same process.
+
+Run:  python benchmarks/bench_step.py            (all sizes, float32 and float64)
+      python benchmarks/bench_step.py --quick    (n = 1e4 and 1e5 only)
+
+For each n and dtype it prints the median time of one ``step()`` of the reference
+RMSprop and Adagrad, of torch.optim's (same hyperparameters, torch's default
+single-tensor CPU path, all its threads), their ratio, and the ratio to the
+memory-traffic bound: an RMSprop or Adagrad step must at least read params,
+grads and the state and write params and the state (5 arrays of n), timed at
+this machine's measured copy bandwidth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from rmsprop_ref import Adagrad, RMSprop
+
+
+def median_time(fn, repeat: int, min_time: float = 0.2) -> float:
+    fn()  # warm up: first-touch page faults, caches
+    times = []
+    t_end = time.perf_counter() + min_time
+    while len(times) < repeat or time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 200:
+            break
+    return statistics.median(times)
+
+
+def copy_bandwidth() -> float:
+    """Bytes moved per second (read + write) by np.copyto on 256 MB arrays."""
+    n = 32 * 1024 * 1024
+    src = np.ones(n)
+    dst = np.empty_like(src)
+    t = median_time(lambda: np.copyto(dst, src), repeat=10)
+    return 2 * src.nbytes / t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only n = 1e4 and 1e5")
+    args = parser.parse_args()
+    try:
+        import torch
+    except ImportError:
+        sys.exit("torch is not installed: pip install torch==2.13.0 (see README)")
+
+    bw = copy_bandwidth()
+    print(f"copy bandwidth: {bw / 1e9:.1f} GB/s (read + write); torch threads: {torch.get_num_threads()}")
+    sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6, 10**7]
+    header = f"{'optimizer':<8} {'dtype':<8} {'n':>9} {'ref ms':>9} {'torch ms':>9} {'ref/torch':>9} {'ref/bound':>9}"
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(0)
+    for name, ours, theirs, kw in (
+        ("RMSprop", RMSprop, torch.optim.RMSprop, {"lr": 1e-3, "alpha": 0.99}),
+        ("Adagrad", Adagrad, torch.optim.Adagrad, {"lr": 1e-3}),
+    ):
+        for dtype in (np.float32, np.float64):
+            for n in sizes:
+                p = rng.normal(size=n).astype(dtype)
+                g = rng.normal(size=n).astype(dtype)
+                opt = ours(p, **kw)
+                tp = torch.from_numpy(p.copy())
+                tp.grad = torch.from_numpy(g.copy())
+                topt = theirs([tp], **kw)
+                repeat = 50 if n <= 10**6 else 15
+                t_ref = median_time(lambda opt=opt, g=g: opt.step(g), repeat)
+                t_torch = median_time(topt.step, repeat)
+                bound = 5 * n * np.dtype(dtype).itemsize / bw
+                print(
+                    f"{name:<8} {np.dtype(dtype).name:<8} {n:>9.0e} {t_ref * 1e3:>9.3f} {t_torch * 1e3:>9.3f} "
+                    f"{t_ref / t_torch:>9.2f} {t_ref / bound:>9.2f}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""rmsprop_ref: a small, verified numpy reference for EWMA, Adagrad and RMSprop.
+
+Optimizers match ``torch.optim`` (names, defaults, update); ``eps_in_sqrt=True``
+reproduces Keras and optax. Everything the guide shows is drawn from here.
+"""
+
+from .adagrad import Adagrad, adagrad_update
+from .ewma import (
+    beta_from_com,
+    beta_from_halflife,
+    beta_from_span,
+    com_from_beta,
+    ewma,
+    halflife_from_beta,
+    span_from_beta,
+)
+from .gradcheck import GradientCheck, check_gradient
+from .problems import PROBLEMS, Problem, d2l_quadratic, quadratic, rosenbrock, sparse_least_squares
+from .rmsprop import RMSprop, rmsprop_update
+from .run import run
+from .sgd import SGD
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PROBLEMS",
+    "SGD",
+    "Adagrad",
+    "GradientCheck",
+    "Problem",
+    "RMSprop",
+    "adagrad_update",
+    "beta_from_com",
+    "beta_from_halflife",
+    "beta_from_span",
+    "check_gradient",
+    "com_from_beta",
+    "d2l_quadratic",
+    "ewma",
+    "halflife_from_beta",
+    "quadratic",
+    "rmsprop_update",
+    "rosenbrock",
+    "run",
+    "span_from_beta",
+    "sparse_least_squares",
+]

@@ -1,0 +1,234 @@
+"""What every optimizer here shares: parameter and gradient checks, state, save/resume.
+
+The algorithm of each optimizer lives in one function of its own module
+(``rmsprop_update``, ``adagrad_update``) that updates arrays in place. This
+module only drives it: it checks everything *before* the first write, so a step
+that raises leaves parameters and state exactly as they were, and it feeds the
+update cache-sized blocks, which is where the speed comes from.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+# A block is 512 KiB of each array: the arrays of a block stay in cache between the
+# arithmetic operations of the update, so each array streams through memory about
+# once per step instead of once per operation.
+BLOCK_BYTES = 512 * 1024
+# numpy releases the GIL inside ufunc loops, so a large parameter is split into one
+# contiguous range per core. Blocks this large keep the threads' hand-offs of the
+# GIL rare; below PARALLEL_MIN_BLOCKS blocks, threads are not worth starting.
+PARALLEL_MIN_BLOCKS = 4
+_pool: ThreadPoolExecutor | None = None
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="rmsprop_ref")
+    return _pool
+
+
+class Optimizer:
+    """Base class: holds params (updated in place), per-param state and hyperparameters."""
+
+    #: names of the per-parameter state arrays, in the order the update takes them
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, params: np.ndarray | Sequence[np.ndarray], hyperparams: dict[str, Any]) -> None:
+        self.params: list[np.ndarray] = _param_list(params)
+        self.hyperparams: dict[str, Any] = hyperparams
+        self.step_count: int = 0
+        self.state: list[dict[str, np.ndarray]] = [
+            {name: self._initial_state(name, p) for name in self.active_state_names()} for p in self.params
+        ]
+
+    # -- to be provided by each optimizer -------------------------------------------------
+    def active_state_names(self) -> tuple[str, ...]:
+        """The state arrays these hyperparameters need (RMSprop without momentum has no buffer)."""
+        return self.state_names
+
+    def _initial_state(self, name: str, param: np.ndarray) -> np.ndarray:
+        return np.zeros_like(param, order="C")
+
+    def _update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray, step: int
+    ) -> None:
+        """Update one block in place; ``state`` maps each active state name to its block view."""
+        raise NotImplementedError
+
+    # -- driving the update ----------------------------------------------------------------
+    def step(self, grads: np.ndarray | Sequence[np.ndarray]) -> None:
+        """Apply one update to every parameter, in place, given the gradients (same shapes)."""
+        checked = self._check_grads(grads)
+        # Everything below only writes; nothing below can raise on user input.
+        self.step_count += 1
+        names = self.active_state_names()
+        for param, grad, state in zip(self.params, checked, self.state):
+            arrays = [param, grad, *(state[name] for name in names)]
+            n_blocks = _n_blocks(param)
+            workers = (os.cpu_count() or 1) if n_blocks >= PARALLEL_MIN_BLOCKS else 1
+            if workers <= 1:
+                self._update_blocks(arrays, names, 0, n_blocks)
+            else:
+                # Each element is updated by the same code whichever thread runs it,
+                # so results are bit-identical to the single-threaded order.
+                cuts = [n_blocks * k // workers for k in range(workers + 1)]
+                jobs = [
+                    _thread_pool().submit(self._update_blocks, arrays, names, lo, hi)
+                    for lo, hi in itertools.pairwise(cuts)
+                ]
+                for job in jobs:
+                    job.result()
+
+    def _update_blocks(self, arrays: list[np.ndarray], names: tuple[str, ...], first: int, stop: int) -> None:
+        """Update blocks first, first + 1, ..., stop - 1 of one parameter."""
+        for p, g, *s, work in _blocks(arrays, first, stop):
+            self._update(p, g, dict(zip(names, s)), work, self.step_count)
+
+    def _check_grads(self, grads: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
+        if isinstance(grads, np.ndarray):
+            grads = [grads]
+        elif not isinstance(grads, (list, tuple)):
+            raise TypeError(f"grads must be a numpy array or a list of them, got {type(grads).__name__}")
+        if len(grads) != len(self.params):
+            raise ValueError(f"Expected {len(self.params)} gradient(s), one per parameter, got {len(grads)}")
+        checked = []
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            g = np.asarray(g)
+            if g.shape != p.shape:
+                raise ValueError(f"Gradient {i} has shape {g.shape}, expected {p.shape} (the shape of parameter {i})")
+            if g.dtype.kind not in "fiu":
+                raise TypeError(f"Gradient {i} has dtype {g.dtype}, expected a real number dtype")
+            # Same dtype and C order so the block views line up; a copy only where needed,
+            # never a write into the caller's array.
+            g = np.ascontiguousarray(g, dtype=p.dtype)
+            # One summed pass finds NaN or inf; only if the sum is not finite (which large
+            # finite values can also cause) is the exact element-wise check run.
+            with np.errstate(over="ignore"):
+                total = np.sum(g)
+            if not np.isfinite(total):
+                bad = ~np.isfinite(g)
+                if bad.any():
+                    idx = np.unravel_index(int(np.argmax(bad)), g.shape) if g.ndim else ()
+                    raise ValueError(
+                        f"Gradient {i} contains {int(bad.sum())} non-finite value(s), first {g[idx].item()!r} "
+                        f"at index {tuple(int(j) for j in idx)}; no parameter or state was changed"
+                    )
+            checked.append(g)
+        return checked
+
+    # -- saving and resuming ---------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the optimizer's state: ``{"step", "hyperparams", "state": [{name: array}]}``.
+
+        Arrays are copies, so later steps do not change a saved state.
+        """
+        return {
+            "step": self.step_count,
+            "hyperparams": dict(self.hyperparams),
+            "state": [{k: v.copy() for k, v in s.items()} for s in self.state],
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state saved by :meth:`state_dict` (copied in; checked before anything changes)."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+        missing = {"step", "hyperparams", "state"} - state_dict.keys()
+        if missing:
+            raise ValueError(f"state_dict is missing key(s) {sorted(missing)}")
+        step = state_dict["step"]
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"Invalid step in state_dict: {step!r} (expected an int >= 0)")
+        hyper = state_dict["hyperparams"]
+        if not isinstance(hyper, dict) or hyper.keys() != self.hyperparams.keys():
+            raise ValueError(
+                f"state_dict hyperparams {sorted(hyper) if isinstance(hyper, dict) else hyper!r} "
+                f"do not match this optimizer's {sorted(self.hyperparams)}"
+            )
+        # Re-run the constructor's checks on the saved values without touching self.
+        type(self)([np.zeros(1)], **hyper)
+        states = state_dict["state"]
+        if not isinstance(states, (list, tuple)) or len(states) != len(self.params):
+            n = len(states) if isinstance(states, (list, tuple)) else states
+            raise ValueError(f"state_dict has state for {n} parameter(s), this optimizer has {len(self.params)}")
+        names = type(self)([np.zeros(1)], **hyper).active_state_names()
+        new_states = []
+        for i, (p, s) in enumerate(zip(self.params, states)):
+            if not isinstance(s, dict) or set(s) != set(names):
+                got = sorted(s) if isinstance(s, dict) else s
+                raise ValueError(f"state for parameter {i} has keys {got!r}, expected {sorted(names)}")
+            new = {}
+            for name in names:
+                a = np.asarray(s[name])
+                if a.shape != p.shape:
+                    raise ValueError(f"state {name!r} for parameter {i} has shape {a.shape}, expected {p.shape}")
+                if a.dtype.kind != "f":
+                    raise ValueError(f"state {name!r} for parameter {i} has dtype {a.dtype}, expected floating point")
+                new[name] = np.array(a, dtype=p.dtype, order="C", copy=True)
+            new_states.append(new)
+        self.hyperparams = dict(hyper)
+        self.step_count = int(step)
+        self.state = new_states
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
+        return f"{type(self).__name__}({len(self.params)} param(s), {args})"
+
+
+def _param_list(params: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
+    if isinstance(params, np.ndarray):
+        params = [params]
+    elif not isinstance(params, (list, tuple)):
+        raise TypeError(f"params must be a numpy array or a list of them, got {type(params).__name__}")
+    if len(params) == 0:
+        raise ValueError("params is an empty list: give at least one array to optimize")
+    for i, p in enumerate(params):
+        if not isinstance(p, np.ndarray):
+            raise TypeError(
+                f"Parameter {i} is a {type(p).__name__}, expected a numpy float array "
+                "(updated in place, so a list or scalar cannot work)"
+            )
+        if p.dtype.kind != "f":
+            raise TypeError(
+                f"Parameter {i} has dtype {p.dtype}, expected a floating dtype "
+                f"(an in-place update cannot store fractions in {p.dtype}; use p.astype(np.float64))"
+            )
+        if not p.flags.writeable:
+            raise ValueError(f"Parameter {i} is read-only; the optimizer updates parameters in place")
+    for i in range(len(params)):
+        for j in range(i):
+            if np.shares_memory(params[i], params[j]):
+                raise ValueError(f"Parameters {j} and {i} share memory; each would be updated twice per step")
+    return list(params)
+
+
+def _block_size(a: np.ndarray) -> int:
+    return max(1, BLOCK_BYTES // a.itemsize)
+
+
+def _n_blocks(a: np.ndarray) -> int:
+    if not a.flags.c_contiguous:
+        return 1
+    return -(-a.size // _block_size(a))
+
+
+def _blocks(arrays: list[np.ndarray], first: int, stop: int) -> Iterator[list[np.ndarray]]:
+    """Yield [param, grad, *state, work] views of blocks first, ..., stop - 1, one at a time."""
+    param = arrays[0]
+    if _n_blocks(param) == 1:
+        # Small, or strided (a strided param cannot be flattened into a view): update it whole.
+        yield [*arrays, np.empty((2, *param.shape), dtype=param.dtype)]
+        return
+    size = _block_size(param)
+    flat = [a.reshape(-1) for a in arrays]
+    work = np.empty((2, size), dtype=param.dtype)
+    for start in range(first * size, min(stop * size, param.size), size):
+        end = min(start + size, param.size)
+        yield [*(a[start:end] for a in flat), work[:, : end - start]]

@@ -1,0 +1,129 @@
+r"""Adagrad: per-coordinate learning rates from the sum of all past squared gradients.
+
+Reference: J. Duchi, E. Hazan, Y. Singer, *Adaptive Subgradient Methods for Online
+Learning and Stochastic Optimization*, JMLR 12:2121-2159, 2011.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._base import Optimizer
+from ._checks import check_bool, check_number
+
+__all__ = ["Adagrad", "adagrad_update"]
+
+
+# --8<-- [start:update]
+def adagrad_update(param, grad, sum_sq, work, *, lr, lr_decay, weight_decay, eps, eps_in_sqrt, step):
+    r"""One Adagrad step (the `step`-th, counting from 1), in place.
+
+    $$
+    \begin{aligned}
+    \tilde\eta &= \eta / \bigl(1 + (t - 1)\,\delta\bigr) \\
+    g &\leftarrow g + \lambda\,\theta \\
+    s &\leftarrow s + g^2 \\
+    \theta &\leftarrow \theta - \tilde\eta\, g / d,
+        \qquad d = \sqrt{s} + \epsilon \quad\text{or, with eps\_in\_sqrt,}\quad d = \sqrt{s + \epsilon}
+    \end{aligned}
+    $$
+
+    where $\theta$ is `param`, $g$ `grad`, $s$ `sum_sq` (it starts at
+    `initial_accumulator_value`), $t$ `step`, $\eta$ `lr`, $\delta$ `lr_decay`,
+    $\lambda$ `weight_decay` and $\epsilon$ `eps`. `work` is scratch space of shape
+    `(2, *param.shape)`; `grad` is only read.
+    """
+    d, g = work
+    if weight_decay:
+        np.multiply(param, weight_decay, out=g)
+        g += grad  # g + λθ
+    else:
+        g = grad
+
+    np.multiply(g, g, out=d)  # s ← s + g²: it only grows, so the step only shrinks
+    sum_sq += d
+
+    if eps_in_sqrt:
+        np.add(sum_sq, eps, out=d)  # d = sqrt(s + ε): Keras, optax
+        np.sqrt(d, out=d)
+    else:
+        np.sqrt(sum_sq, out=d)  # d = sqrt(s) + ε: PyTorch
+        d += eps
+
+    np.divide(g, d, out=d)
+    d *= lr / (1 + (step - 1) * lr_decay)
+    param -= d  # θ ← θ − η̃·g/d
+
+
+# --8<-- [end:update]
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad with the arguments, defaults and update of ``torch.optim.Adagrad``.
+
+    The update is :func:`adagrad_update`. State per parameter: ``sum_sq`` ($s$, the
+    sum of squared gradients; PyTorch calls it ``sum``), starting at
+    ``initial_accumulator_value``.
+
+    Args:
+        params: a numpy float array, or a list of them, updated in place by `step`.
+        lr: learning rate $\eta$, `0 <= lr`.
+        lr_decay: $\delta$ in $\eta/(1 + (t-1)\delta)$, `0 <= lr_decay`.
+        weight_decay: L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
+        initial_accumulator_value: start of $s$, `0 <= value`; PyTorch uses 0,
+            Keras and optax 0.1.
+        eps: added to the denominator, `0 < eps`.
+        eps_in_sqrt: `False` (PyTorch) gives $\sqrt{s} + \epsilon$; `True` gives
+            $\sqrt{s + \epsilon}$ as Keras and optax do.
+
+    Example:
+        >>> import numpy as np
+        >>> theta = np.array([1.0, -2.0])
+        >>> opt = Adagrad(theta, lr=0.1)
+        >>> opt.step(2 * theta)  # gradient of sum(theta**2)
+        >>> theta.round(4)  # first step: lr * g / |g| = lr * sign(g)
+        array([ 0.9, -1.9])
+    """
+
+    state_names = ("sum_sq",)
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        eps_in_sqrt: bool = False,
+    ) -> None:
+        inf = float("inf")
+        hyperparams = {
+            "lr": check_number("lr", lr, 0, inf),
+            "lr_decay": check_number("lr_decay", lr_decay, 0, inf),
+            "weight_decay": check_number("weight_decay", weight_decay, 0, inf),
+            "initial_accumulator_value": check_number("initial_accumulator_value", initial_accumulator_value, 0, inf),
+            "eps": check_number("eps", eps, 0, inf, low_open=True),
+            "eps_in_sqrt": check_bool("eps_in_sqrt", eps_in_sqrt),
+        }
+        super().__init__(params, hyperparams)
+
+    def _initial_state(self, name: str, param: np.ndarray) -> np.ndarray:
+        return np.full_like(param, self.hyperparams["initial_accumulator_value"], order="C")
+
+    def _update(self, param, grad, state, work, step):
+        h = {k: v for k, v in self.hyperparams.items() if k != "initial_accumulator_value"}
+        adagrad_update(param, grad, state["sum_sq"], work, step=step, **h)
+
+    def effective_lr(self) -> list[np.ndarray]:
+        r"""Per-coordinate step size $\tilde\eta / d$ from the current state (before the next gradient)."""
+        h = self.hyperparams
+        clr = h["lr"] / (1 + self.step_count * h["lr_decay"])
+        out = []
+        for s in self.state:
+            d = np.sqrt(s["sum_sq"] + h["eps"]) if h["eps_in_sqrt"] else np.sqrt(s["sum_sq"]) + h["eps"]
+            out.append(clr / d)
+        return out

@@ -1,0 +1,161 @@
+r"""RMSprop: divide the gradient by a running root-mean-square of its recent values.
+
+References: T. Tieleman and G. Hinton, *Lecture 6.5 - rmsprop*, COURSERA: Neural
+Networks for Machine Learning, 2012 (the algorithm); A. Graves, *Generating
+Sequences With Recurrent Neural Networks*, arXiv:1308.0850, 2013 (centered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._base import Optimizer
+from ._checks import check_bool, check_number
+
+__all__ = ["RMSprop", "rmsprop_update"]
+
+
+# --8<-- [start:update]
+def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
+                   lr, alpha, eps, weight_decay, momentum, centered, eps_in_sqrt):  # fmt: skip
+    r"""One RMSprop step, in place, on arrays of one shape.
+
+    $$
+    \begin{aligned}
+    g &\leftarrow g + \lambda\,\theta \\
+    v &\leftarrow \alpha\, v + (1-\alpha)\, g^2 \\
+    \bar g &\leftarrow \alpha\, \bar g + (1-\alpha)\, g
+        && \text{(centered only; then } v \text{ below reads } v - \bar g^2) \\
+    d &= \sqrt{v} + \epsilon \quad\text{or, with eps\_in\_sqrt,}\quad d = \sqrt{v + \epsilon} \\
+    b &\leftarrow \mu\, b + g / d, \qquad \theta \leftarrow \theta - \eta\, b
+        && \text{(momentum } \mu > 0) \\
+    \theta &\leftarrow \theta - \eta\, g / d
+        && \text{(no momentum)}
+    \end{aligned}
+    $$
+
+    where $\theta$ is `param`, $g$ `grad`, $v$ `square_avg`, $\bar g$ `grad_avg`,
+    $b$ `momentum_buffer`, $\eta$ `lr`, $\alpha$ `alpha`, $\epsilon$ `eps`,
+    $\lambda$ `weight_decay` and $\mu$ `momentum`. `work` is scratch space of shape
+    `(2, *param.shape)`; `grad` is only read.
+    """
+    d, g = work
+    if weight_decay:
+        np.multiply(param, weight_decay, out=g)
+        g += grad  # g + λθ: L2 penalty folded into the gradient
+    else:
+        g = grad
+
+    square_avg *= alpha  # v ← αv + (1−α)g²
+    np.multiply(g, g, out=d)
+    d *= 1 - alpha
+    square_avg += d
+
+    if centered:
+        grad_avg *= alpha  # ḡ ← αḡ + (1−α)g
+        np.multiply(g, 1 - alpha, out=d)
+        grad_avg += d
+        np.multiply(grad_avg, grad_avg, out=d)
+        np.subtract(square_avg, d, out=d)  # v − ḡ², a variance: ≥ 0 up to rounding,
+        np.maximum(d, 0, out=d)  # so clamp rounding's tiny negatives instead of NaN
+        v = d
+    else:
+        v = square_avg
+
+    if eps_in_sqrt:
+        np.add(v, eps, out=d)  # d = sqrt(v + ε): Keras, optax
+        np.sqrt(d, out=d)
+    else:
+        np.sqrt(v, out=d)  # d = sqrt(v) + ε: PyTorch
+        d += eps
+
+    np.divide(g, d, out=d)  # g / d
+    if momentum:
+        momentum_buffer *= momentum  # b ← μb + g/d
+        momentum_buffer += d
+        np.multiply(momentum_buffer, lr, out=d)
+    else:
+        d *= lr
+    param -= d  # θ ← θ − η·(g/d or b)
+
+
+# --8<-- [end:update]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop with the arguments, defaults and update of ``torch.optim.RMSprop``.
+
+    The update is :func:`rmsprop_update`. State per parameter: ``square_avg``
+    ($v$, zeros at the start), plus ``grad_avg`` ($\bar g$) when ``centered`` and
+    ``momentum_buffer`` ($b$) when ``momentum > 0``.
+
+    Args:
+        params: a numpy float array, or a list of them, updated in place by `step`.
+        lr: learning rate $\eta$, `0 <= lr`.
+        alpha: decay of the average of squared gradients, `0 <= alpha < 1`.
+            Keras calls it `rho`, optax `decay`; Tieleman and Hinton used 0.9.
+        eps: added to the denominator, `0 < eps`.
+        weight_decay: L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
+        momentum: $\mu$, `0 <= momentum < 1`; PyTorch's convention (the learning
+            rate multiplies the buffer, it is not inside it).
+        centered: divide by an estimate of the gradient's standard deviation,
+            $\sqrt{v - \bar g^2}$, instead of its root mean square (Graves 2013).
+        eps_in_sqrt: `False` (PyTorch) gives $\sqrt{v} + \epsilon$; `True` gives
+            $\sqrt{v + \epsilon}$ as Keras and optax do.
+
+    Example:
+        >>> import numpy as np
+        >>> theta = np.array([1.0, -2.0])
+        >>> opt = RMSprop(theta, lr=0.01)
+        >>> opt.step(2 * theta)  # gradient of sum(theta**2)
+        >>> theta.round(4)  # each coordinate moved by lr/sqrt(1 - alpha) = 0.1
+        array([ 0.9, -1.9])
+    """
+
+    state_names = ("square_avg", "grad_avg", "momentum_buffer")
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        eps_in_sqrt: bool = False,
+    ) -> None:
+        inf = float("inf")
+        hyperparams = {
+            "lr": check_number("lr", lr, 0, inf),
+            "alpha": check_number("alpha", alpha, 0, 1),
+            "eps": check_number("eps", eps, 0, inf, low_open=True),
+            "weight_decay": check_number("weight_decay", weight_decay, 0, inf),
+            "momentum": check_number("momentum", momentum, 0, 1),
+            "centered": check_bool("centered", centered),
+            "eps_in_sqrt": check_bool("eps_in_sqrt", eps_in_sqrt),
+        }
+        super().__init__(params, hyperparams)
+
+    def active_state_names(self) -> tuple[str, ...]:
+        h = self.hyperparams
+        return ("square_avg",) + ("grad_avg",) * h["centered"] + ("momentum_buffer",) * (h["momentum"] > 0)
+
+    def _update(self, param, grad, state, work, step):
+        rmsprop_update(param, grad, state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer"), work,
+                       **self.hyperparams)  # fmt: skip
+
+    def effective_lr(self) -> list[np.ndarray]:
+        """Per-coordinate step size $\\eta / d$ that the next step's gradient would be scaled by,
+        from the current state (for plots; ignores the change the next gradient makes to $v$)."""
+        h = self.hyperparams
+        out = []
+        for s in self.state:
+            v = s["square_avg"] - (s["grad_avg"] ** 2 if h["centered"] else 0)
+            v = np.maximum(v, 0)
+            d = np.sqrt(v + h["eps"]) if h["eps_in_sqrt"] else np.sqrt(v) + h["eps"]
+            out.append(h["lr"] / d)
+        return out

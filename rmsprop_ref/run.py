@@ -1,0 +1,49 @@
+"""Run an optimizer on a gradient for N steps and keep the whole trajectory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._base import Optimizer
+
+__all__ = ["run"]
+
+
+def run(
+    optimizer: type[Optimizer],
+    grad: Callable[[np.ndarray], np.ndarray],
+    x0,
+    steps: int,
+    **hyperparams: Any,
+) -> np.ndarray:
+    """Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
+
+    Args:
+        optimizer: an optimizer class, e.g. :class:`~rmsprop_ref.RMSprop`.
+        grad: the gradient function, ``grad(x) -> array`` of the shape of `x`.
+        x0: the start point (copied; not modified).
+        steps: number of steps, `>= 0`.
+        **hyperparams: passed to the optimizer (``lr=...``, ``alpha=...``).
+
+    Returns:
+        The trajectory, float64 array of shape ``(steps + 1, dim)``; row 0 is `x0`.
+
+    Example:
+        >>> from rmsprop_ref import RMSprop, quadratic
+        >>> path = run(RMSprop, quadratic.grad, quadratic.start, 30, lr=0.1, alpha=0.9)
+        >>> path.shape
+        (31, 2)
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"Invalid steps: {steps!r} (expected an int >= 0)")
+    x = np.array(x0, dtype=np.float64).reshape(-1)  # a copy: the caller's start point stays put
+    opt = optimizer(x, **hyperparams)
+    path = np.empty((steps + 1, x.size))
+    path[0] = x
+    for t in range(1, steps + 1):
+        opt.step(np.asarray(grad(x), dtype=np.float64).reshape(x.shape))
+        path[t] = x
+    return path
