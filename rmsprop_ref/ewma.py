@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import check_bool, check_number
 
@@ -34,7 +35,7 @@ __all__ = [
 
 
 # --8<-- [start:ewma]
-def ewma(x, beta: float, *, bias_correction: bool = False, axis: int = 0) -> np.ndarray:
+def ewma(x: ArrayLike, beta: float, *, bias_correction: bool = False, axis: int = 0) -> np.ndarray:
     r"""The zero-started EWMA $v_t$ of `x` along `axis`, for every $t = 1, \dots, T$.
 
     $$ v_t = \beta\, v_{t-1} + (1-\beta)\, x_t, \quad v_0 = 0;

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["GradientCheck", "check_gradient"]
 
@@ -50,7 +51,7 @@ class GradientCheck:
 def check_gradient(
     f: Callable[[np.ndarray], float],
     grad: Callable[[np.ndarray], np.ndarray],
-    x,
+    x: ArrayLike,
     *,
     h: float = 1e-6,
     rtol: float = 1e-5,

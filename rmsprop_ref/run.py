@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._base import Optimizer
 
@@ -15,7 +16,7 @@ __all__ = ["run"]
 def run(
     optimizer: type[Optimizer],
     grad: Callable[[np.ndarray], np.ndarray],
-    x0,
+    x0: ArrayLike,
     steps: int,
     **hyperparams: Any,
 ) -> np.ndarray:
