@@ -52,3 +52,44 @@ def built_site(tmp_path_factory):
     if proc.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
     return BuiltSite(out, log)
+
+
+#: The path the site is served under on GitHub Pages (site_url's path); the tests serve
+#: it under the same prefix so absolute links (the 404 page uses them) resolve.
+SITE_PREFIX = "/rmsprop_ref/"
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site):
+    """Serve the built site on 127.0.0.1 at a free port, under SITE_PREFIX; 404s get 404.html."""
+    import functools
+    import http.server
+    import threading
+
+    root = built_site.path
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if not path.startswith(SITE_PREFIX):
+                return str(root / "__outside_the_site__")
+            return super().translate_path("/" + path[len(SITE_PREFIX) :])
+
+        def send_error(self, code, message=None, explain=None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            body = (root / "404.html").read_bytes()  # what GitHub Pages serves for a missing page
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PREFIX}"
+    server.shutdown()
