@@ -196,8 +196,32 @@ def render(fig) -> bytes:
     return buf.getvalue()
 
 
+def source_hash() -> str:
+    """A hash of everything the figures depend on: this package's source, numpy, matplotlib, Python.
+
+    Used to skip redrawing when nothing changed (and by the docs' notebook cache).
+    """
+    import hashlib
+
+    import matplotlib
+
+    h = hashlib.sha256(f"{sys.version}|numpy {np.__version__}|matplotlib {matplotlib.__version__}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+STAMP = ".source-hash"
+
+
 def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
-    """Write every figure (or those in `names`) to `outdir`; return the paths actually rewritten."""
+    """Write every figure (or those in `names`) to `outdir`; return the paths actually rewritten.
+
+    When every figure is already there and ``OUTDIR/.source-hash`` matches
+    :func:`source_hash`, nothing is drawn at all.
+    """
     import matplotlib
 
     outdir = Path(outdir)
@@ -205,6 +229,15 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
     unknown = set(names or ()) - FIGURES.keys()
     if unknown:
         raise ValueError(f"Unknown figure(s) {sorted(unknown)}; known: {sorted(FIGURES)}")
+    stamp, current = outdir / STAMP, source_hash()
+    if (
+        names is None
+        and stamp.is_file()
+        and stamp.read_text() == current
+        and all((outdir / n).is_file() for n in FIGURES)
+    ):
+        log(f"{len(FIGURES)} figures up to date in {outdir} (source unchanged)")
+        return []
     written = []
     for i, name in enumerate(names or FIGURES, 1):
         with matplotlib.rc_context(_RC):  # rc must be active while drawing, not only saving
@@ -215,6 +248,8 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
             path.write_bytes(data)  # only on change: mkdocs serve would loop on its own output
             written.append(path)
         log(f"[{i}/{len(names or FIGURES)}] {path} {'written' if changed else 'unchanged'}")
+    if names is None:
+        stamp.write_text(current)
     return written
 
 

@@ -14,22 +14,12 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import IN_CI, require
+from site_pages import site_pages
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
-PAGES = [
-    "",
-    "ewma/",
-    "adagrad/",
-    "rmsprop/",
-    "comparison/",
-    "frameworks/",
-    "pitfalls/",
-    "tutorial/",
-    "performance/",
-    "api/",
-]
+PAGES = site_pages()
 
 
 @pytest.fixture(scope="module")

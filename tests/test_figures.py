@@ -17,9 +17,20 @@ def test_writes_every_figure_then_nothing(tmp_path):
     mtimes = {p: os.stat(p).st_mtime_ns for p in written}
     data = {p: p.read_bytes() for p in written}
     assert figures.write_all(tmp_path, log=lambda _: None) == []  # nothing changed, nothing written
+    (tmp_path / figures.STAMP).unlink()  # without the stamp every figure is drawn and compared
+    assert figures.write_all(tmp_path, log=lambda _: None) == []
     for p in written:
         assert os.stat(p).st_mtime_ns == mtimes[p]
         assert p.read_bytes() == data[p]
+
+
+def test_a_changed_or_missing_figure_is_redrawn(tmp_path):
+    figures.write_all(tmp_path, log=lambda _: None)
+    (tmp_path / "effective_lr.svg").unlink()
+    (tmp_path / "ewma_weights.svg").write_text("stale")
+    (tmp_path / figures.STAMP).write_text("another version of the code")
+    rewritten = figures.write_all(tmp_path, log=lambda _: None)
+    assert sorted(p.name for p in rewritten) == ["effective_lr.svg", "ewma_weights.svg"]
 
 
 def test_svg_has_no_date_and_keeps_text_as_text(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from site_pages import site_pages
 
 pytestmark = pytest.mark.usefixtures("built_site")
 
@@ -21,7 +22,9 @@ def test_strict_build_has_no_warnings(built_site):
 
 def test_every_page_and_figure_is_there(built_site):
     site = built_site.path
-    for page in ("", "ewma/", "adagrad/", "rmsprop/", "comparison/", "frameworks/", "pitfalls/", "tutorial/", "api/"):
+    pages = site_pages()
+    assert len(pages) == 10
+    for page in pages:
         assert (site / page / "index.html").is_file(), page
     from rmsprop_ref.figures import FIGURES
 
