@@ -25,14 +25,14 @@ def adagrad_update(param, grad, sum_sq, work, *, lr, lr_decay, weight_decay, eps
     \tilde\eta &= \eta / \bigl(1 + (t - 1)\,\delta\bigr) \\
     g &\leftarrow g + \lambda\,\theta \\
     s &\leftarrow s + g^2 \\
-    \theta &\leftarrow \theta - \tilde\eta\, g / d,
-        \qquad d = \sqrt{s} + \epsilon \quad\text{or, with eps\_in\_sqrt,}\quad d = \sqrt{s + \epsilon}
+    \theta &\leftarrow \theta - \tilde\eta\, g / (\sqrt{s} + \epsilon)
     \end{aligned}
     $$
 
     where $\theta$ is `param`, $g$ `grad`, $s$ `sum_sq` (it starts at
     `initial_accumulator_value`), $t$ `step`, $\eta$ `lr`, $\delta$ `lr_decay`,
-    $\lambda$ `weight_decay` and $\epsilon$ `eps`. `work` is scratch space of shape
+    $\lambda$ `weight_decay` and $\epsilon$ `eps`. With `eps_in_sqrt`, $\epsilon$ moves
+    inside the root: $\sqrt{s + \epsilon}$. `work` is scratch space of shape
     `(2, *param.shape)`; `grad` is only read.
     """
     d, g = work
@@ -63,7 +63,7 @@ def adagrad_update(param, grad, sum_sq, work, *, lr, lr_decay, weight_decay, eps
 class Adagrad(Optimizer):
     r"""Adagrad with the arguments, defaults and update of ``torch.optim.Adagrad``.
 
-    The update is :func:`adagrad_update`. State per parameter: ``sum_sq`` ($s$, the
+    The update is [`adagrad_update`][rmsprop_ref.adagrad_update]. State per parameter: ``sum_sq`` ($s$, the
     sum of squared gradients; PyTorch calls it ``sum``), starting at
     ``initial_accumulator_value``.
 

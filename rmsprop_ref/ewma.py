@@ -94,7 +94,7 @@ def beta_from_span(span: float) -> float:
 
 
 def span_from_beta(beta: float) -> float:
-    r"""Inverse of :func:`beta_from_span`: $\text{span} = (1+\beta)/(1-\beta)$."""
+    r"""Inverse of [`beta_from_span`][rmsprop_ref.beta_from_span]: $\text{span} = (1+\beta)/(1-\beta)$."""
     beta = check_number("beta", beta, 0, 1)
     return (1 + beta) / (1 - beta)
 
@@ -108,7 +108,9 @@ def beta_from_com(com: float) -> float:
 
 
 def com_from_beta(beta: float) -> float:
-    r"""Inverse of :func:`beta_from_com`: $\text{com} = \beta/(1-\beta)$, the mean age of the weights."""
+    r"""Inverse of [`beta_from_com`][rmsprop_ref.beta_from_com]: $\text{com} = \beta/(1-\beta)$.
+
+    The center of mass is the mean age of the weights, in steps."""
     beta = check_number("beta", beta, 0, 1)
     return beta / (1 - beta)
 
@@ -122,7 +124,7 @@ def beta_from_halflife(halflife: float) -> float:
 
 
 def halflife_from_beta(beta: float) -> float:
-    r"""Inverse of :func:`beta_from_halflife`: $h = \ln 2 / (-\ln\beta)$.
+    r"""Inverse of [`beta_from_halflife`][rmsprop_ref.beta_from_halflife]: $h = \ln 2 / (-\ln\beta)$.
 
     That is 6.58 steps at $\beta = 0.9$, not $1/\beta$ as a well-known book says."""
     beta = check_number("beta", beta, 0, 1, low_open=True)

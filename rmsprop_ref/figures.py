@@ -220,7 +220,7 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
     """Write every figure (or those in `names`) to `outdir`; return the paths actually rewritten.
 
     When every figure is already there and ``OUTDIR/.source-hash`` matches
-    :func:`source_hash`, nothing is drawn at all.
+    `source_hash()`, nothing is drawn at all.
     """
     import matplotlib
 

@@ -13,7 +13,7 @@ __all__ = ["GradientCheck", "check_gradient"]
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """The result of :func:`check_gradient`; ``print`` it for a per-coordinate report."""
+    """The result of [`check_gradient`][rmsprop_ref.check_gradient]; ``print`` it for a per-coordinate report."""
 
     x: np.ndarray
     analytic: np.ndarray

@@ -1,6 +1,6 @@
 r"""Test functions with exact gradients and known minima, shared by every page.
 
-Each is a :class:`Problem`: ``f(x)``, ``grad(x)``, the minimiser ``x_min``, the
+Each is a `Problem`: ``f(x)``, ``grad(x)``, the minimiser ``x_min``, the
 minimum value ``f_min`` and a conventional ``start``.
 """
 

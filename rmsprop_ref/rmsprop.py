@@ -26,20 +26,19 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
     \begin{aligned}
     g &\leftarrow g + \lambda\,\theta \\
     v &\leftarrow \alpha\, v + (1-\alpha)\, g^2 \\
-    \bar g &\leftarrow \alpha\, \bar g + (1-\alpha)\, g
-        && \text{(centered only; then } v \text{ below reads } v - \bar g^2) \\
-    d &= \sqrt{v} + \epsilon \quad\text{or, with eps\_in\_sqrt,}\quad d = \sqrt{v + \epsilon} \\
-    b &\leftarrow \mu\, b + g / d, \qquad \theta \leftarrow \theta - \eta\, b
-        && \text{(momentum } \mu > 0) \\
-    \theta &\leftarrow \theta - \eta\, g / d
-        && \text{(no momentum)}
+    \bar g &\leftarrow \alpha\, \bar g + (1-\alpha)\, g \\
+    d &= \sqrt{v - \bar g^2} + \epsilon \\
+    b &\leftarrow \mu\, b + g / d \\
+    \theta &\leftarrow \theta - \eta\, b
     \end{aligned}
     $$
 
     where $\theta$ is `param`, $g$ `grad`, $v$ `square_avg`, $\bar g$ `grad_avg`,
     $b$ `momentum_buffer`, $\eta$ `lr`, $\alpha$ `alpha`, $\epsilon$ `eps`,
-    $\lambda$ `weight_decay` and $\mu$ `momentum`. `work` is scratch space of shape
-    `(2, *param.shape)`; `grad` is only read.
+    $\lambda$ `weight_decay` and $\mu$ `momentum`. Without `centered`, $\bar g$ is not
+    kept and $d = \sqrt{v} + \epsilon$; without momentum, $\theta \leftarrow \theta - \eta\, g/d$;
+    with `eps_in_sqrt`, $\epsilon$ moves inside the root, $d = \sqrt{v + \epsilon}$.
+    `work` is scratch space of shape `(2, *param.shape)`; `grad` is only read.
     """
     d, g = work
     if weight_decay:
@@ -87,7 +86,7 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
 class RMSprop(Optimizer):
     r"""RMSprop with the arguments, defaults and update of ``torch.optim.RMSprop``.
 
-    The update is :func:`rmsprop_update`. State per parameter: ``square_avg``
+    The update is [`rmsprop_update`][rmsprop_ref.rmsprop_update]. State per parameter: ``square_avg``
     ($v$, zeros at the start), plus ``grad_avg`` ($\bar g$) when ``centered`` and
     ``momentum_buffer`` ($b$) when ``momentum > 0``.
 

@@ -23,7 +23,7 @@ def run(
     """Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
 
     Args:
-        optimizer: an optimizer class, e.g. :class:`~rmsprop_ref.RMSprop`.
+        optimizer: an optimizer class, e.g. [`RMSprop`][rmsprop_ref.RMSprop].
         grad: the gradient function, ``grad(x) -> array`` of the shape of `x`.
         x0: the start point (copied; not modified).
         steps: number of steps, `>= 0`.
