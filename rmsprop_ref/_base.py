@@ -152,13 +152,13 @@ class Optimizer:
                 f"state_dict hyperparams {sorted(hyper) if isinstance(hyper, dict) else hyper!r} "
                 f"do not match this optimizer's {sorted(self.hyperparams)}"
             )
-        # Re-run the constructor's checks on the saved values without touching self.
-        type(self)([np.zeros(1)], **hyper)
+        # Re-run the constructor's checks on the saved values without touching self; the
+        # probe also says which state arrays those hyperparameters need.
+        names = type(self)([np.zeros(1)], **hyper).active_state_names()
         states = state_dict["state"]
         if not isinstance(states, (list, tuple)) or len(states) != len(self.params):
             n = len(states) if isinstance(states, (list, tuple)) else states
             raise ValueError(f"state_dict has state for {n} parameter(s), this optimizer has {len(self.params)}")
-        names = type(self)([np.zeros(1)], **hyper).active_state_names()
         new_states = []
         for i, (p, s) in enumerate(zip(self.params, states)):
             if not isinstance(s, dict) or set(s) != set(names):
