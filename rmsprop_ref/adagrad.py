@@ -67,24 +67,33 @@ class Adagrad(Optimizer):
     sum of squared gradients; PyTorch calls it ``sum``), starting at
     ``initial_accumulator_value``.
 
-    Args:
-        params: a numpy float array, or a list of them, updated in place by `step`.
-        lr: learning rate $\eta$, `0 <= lr`.
-        lr_decay: $\delta$ in $\eta/(1 + (t-1)\delta)$, `0 <= lr_decay`.
-        weight_decay: L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
-        initial_accumulator_value: start of $s$, `0 <= value`; PyTorch uses 0,
-            Keras and optax 0.1.
-        eps: added to the denominator, `0 < eps`.
-        eps_in_sqrt: `False` (PyTorch) gives $\sqrt{s} + \epsilon$; `True` gives
-            $\sqrt{s + \epsilon}$ as Keras and optax do.
+    Parameters
+    ----------
+    params
+        a numpy float array, or a list of them, updated in place by `step`.
+    lr
+        learning rate $\eta$, `0 <= lr`.
+    lr_decay
+        $\delta$ in $\eta/(1 + (t-1)\delta)$, `0 <= lr_decay`.
+    weight_decay
+        L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
+    initial_accumulator_value
+        start of $s$, `0 <= value`; PyTorch uses 0,
+        Keras and optax 0.1.
+    eps
+        added to the denominator, `0 < eps`.
+    eps_in_sqrt
+        `False` (PyTorch) gives $\sqrt{s} + \epsilon$; `True` gives
+        $\sqrt{s + \epsilon}$ as Keras and optax do.
 
-    Example:
-        >>> import numpy as np
-        >>> theta = np.array([1.0, -2.0])
-        >>> opt = Adagrad(theta, lr=0.1)
-        >>> opt.step(2 * theta)  # gradient of sum(theta**2)
-        >>> theta.round(4)  # first step: lr * g / |g| = lr * sign(g)
-        array([ 0.9, -1.9])
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = Adagrad(theta, lr=0.1)
+    >>> opt.step(2 * theta)  # gradient of sum(theta**2)
+    >>> theta.round(4)  # first step: lr * g / |g| = lr * sign(g)
+    array([ 0.9, -1.9])
     """
 
     state_names = ("sum_sq",)

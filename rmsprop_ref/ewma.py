@@ -41,20 +41,28 @@ def ewma(x: ArrayLike, beta: float, *, bias_correction: bool = False, axis: int 
     $$ v_t = \beta\, v_{t-1} + (1-\beta)\, x_t, \quad v_0 = 0;
        \qquad \text{with bias\_correction: } \hat v_t = v_t / (1-\beta^t) $$
 
-    Args:
-        x: values, any real array; `x` is not modified.
-        beta: decay, `0 <= beta < 1`; larger means smoother and slower.
-        bias_correction: divide by $1-\beta^t$ to undo the pull towards the zero start.
-        axis: the time axis.
+    Parameters
+    ----------
+    x
+        values, any real array; `x` is not modified.
+    beta
+        decay, `0 <= beta < 1`; larger means smoother and slower.
+    bias_correction
+        divide by $1-\beta^t$ to undo the pull towards the zero start.
+    axis
+        the time axis.
 
-    Returns:
+    Returns
+    -------
+    numpy.ndarray
         A float array of the shape of `x` (float64 unless `x` is float32/float16).
 
-    Example:
-        >>> ewma([10.0, 10.0, 10.0], 0.9).round(2).tolist()  # pulled towards the zero start
-        [1.0, 1.9, 2.71]
-        >>> ewma([10.0, 10.0, 10.0], 0.9, bias_correction=True).round(2).tolist()
-        [10.0, 10.0, 10.0]
+    Examples
+    --------
+    >>> ewma([10.0, 10.0, 10.0], 0.9).round(2).tolist()  # pulled towards the zero start
+    [1.0, 1.9, 2.71]
+    >>> ewma([10.0, 10.0, 10.0], 0.9, bias_correction=True).round(2).tolist()
+    [10.0, 10.0, 10.0]
     """
     beta = check_number("beta", beta, 0, 1)
     check_bool("bias_correction", bias_correction)

@@ -62,12 +62,13 @@ def check_gradient(
     The central difference is accurate to $O(h^2)$; with `h = 1e-6` in float64 its
     error is about 1e-9 relative for smooth functions, well inside `rtol`.
 
-    Example:
-        >>> import numpy as np
-        >>> f = lambda p: p[0] ** 2 + 0.5 * p[1] ** 2
-        >>> wrong = lambda p: np.array([2 * p[0], 0.2 * p[1]])  # the true one is (2x, y)
-        >>> check_gradient(f, wrong, [1.0, 2.0]).ok
-        False
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = lambda p: p[0] ** 2 + 0.5 * p[1] ** 2
+    >>> wrong = lambda p: np.array([2 * p[0], 0.2 * p[1]])  # the true one is (2x, y)
+    >>> check_gradient(f, wrong, [1.0, 2.0]).ok
+    False
     """
     x = np.array(x, dtype=np.float64).reshape(-1)
     analytic = np.asarray(grad(x.copy()), dtype=np.float64).reshape(-1)

@@ -90,27 +90,37 @@ class RMSprop(Optimizer):
     ($v$, zeros at the start), plus ``grad_avg`` ($\bar g$) when ``centered`` and
     ``momentum_buffer`` ($b$) when ``momentum > 0``.
 
-    Args:
-        params: a numpy float array, or a list of them, updated in place by `step`.
-        lr: learning rate $\eta$, `0 <= lr`.
-        alpha: decay of the average of squared gradients, `0 <= alpha < 1`.
-            Keras calls it `rho`, optax `decay`; Tieleman and Hinton used 0.9.
-        eps: added to the denominator, `0 < eps`.
-        weight_decay: L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
-        momentum: $\mu$, `0 <= momentum < 1`; PyTorch's convention (the learning
-            rate multiplies the buffer, it is not inside it).
-        centered: divide by an estimate of the gradient's standard deviation,
-            $\sqrt{v - \bar g^2}$, instead of its root mean square (Graves 2013).
-        eps_in_sqrt: `False` (PyTorch) gives $\sqrt{v} + \epsilon$; `True` gives
-            $\sqrt{v + \epsilon}$ as Keras and optax do.
+    Parameters
+    ----------
+    params
+        a numpy float array, or a list of them, updated in place by `step`.
+    lr
+        learning rate $\eta$, `0 <= lr`.
+    alpha
+        decay of the average of squared gradients, `0 <= alpha < 1`.
+        Keras calls it `rho`, optax `decay`; Tieleman and Hinton used 0.9.
+    eps
+        added to the denominator, `0 < eps`.
+    weight_decay
+        L2 penalty $\lambda$ added to the gradient, `0 <= weight_decay`.
+    momentum
+        $\mu$, `0 <= momentum < 1`; PyTorch's convention (the learning
+        rate multiplies the buffer, it is not inside it).
+    centered
+        divide by an estimate of the gradient's standard deviation,
+        $\sqrt{v - \bar g^2}$, instead of its root mean square (Graves 2013).
+    eps_in_sqrt
+        `False` (PyTorch) gives $\sqrt{v} + \epsilon$; `True` gives
+        $\sqrt{v + \epsilon}$ as Keras and optax do.
 
-    Example:
-        >>> import numpy as np
-        >>> theta = np.array([1.0, -2.0])
-        >>> opt = RMSprop(theta, lr=0.01)
-        >>> opt.step(2 * theta)  # gradient of sum(theta**2)
-        >>> theta.round(4)  # each coordinate moved by lr/sqrt(1 - alpha) = 0.1
-        array([ 0.9, -1.9])
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = RMSprop(theta, lr=0.01)
+    >>> opt.step(2 * theta)  # gradient of sum(theta**2)
+    >>> theta.round(4)  # each coordinate moved by lr/sqrt(1 - alpha) = 0.1
+    array([ 0.9, -1.9])
     """
 
     state_names = ("square_avg", "grad_avg", "momentum_buffer")

@@ -22,21 +22,30 @@ def run(
 ) -> np.ndarray:
     """Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
 
-    Args:
-        optimizer: an optimizer class, e.g. [`RMSprop`][rmsprop_ref.RMSprop].
-        grad: the gradient function, ``grad(x) -> array`` of the shape of `x`.
-        x0: the start point (copied; not modified).
-        steps: number of steps, `>= 0`.
-        **hyperparams: passed to the optimizer (``lr=...``, ``alpha=...``).
+    Parameters
+    ----------
+    optimizer
+        an optimizer class, e.g. [`RMSprop`][rmsprop_ref.RMSprop].
+    grad
+        the gradient function, ``grad(x) -> array`` of the shape of `x`.
+    x0
+        the start point (copied; not modified).
+    steps
+        number of steps, `>= 0`.
+    **hyperparams
+        passed to the optimizer (``lr=...``, ``alpha=...``).
 
-    Returns:
+    Returns
+    -------
+    numpy.ndarray
         The trajectory, float64 array of shape ``(steps + 1, dim)``; row 0 is `x0`.
 
-    Example:
-        >>> from rmsprop_ref import RMSprop, quadratic
-        >>> path = run(RMSprop, quadratic.grad, quadratic.start, 30, lr=0.1, alpha=0.9)
-        >>> path.shape
-        (31, 2)
+    Examples
+    --------
+    >>> from rmsprop_ref import RMSprop, quadratic
+    >>> path = run(RMSprop, quadratic.grad, quadratic.start, 30, lr=0.1, alpha=0.9)
+    >>> path.shape
+    (31, 2)
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"Invalid steps: {steps!r} (expected an int >= 0)")

@@ -15,9 +15,12 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     r"""Gradient descent without momentum: $\theta \leftarrow \theta - \eta\, g$ (``torch.optim.SGD`` defaults aside).
 
-    Args:
-        params: a numpy float array, or a list of them, updated in place by `step`.
-        lr: learning rate $\eta$, `0 <= lr`.
+    Parameters
+    ----------
+    params
+        a numpy float array, or a list of them, updated in place by `step`.
+    lr
+        learning rate $\eta$, `0 <= lr`.
     """
 
     def __init__(self, params: np.ndarray | Sequence[np.ndarray], lr: float = 1e-2) -> None:
