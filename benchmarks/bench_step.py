@@ -82,6 +82,22 @@ def main() -> None:
                     f"{t_ref / t_torch:>9.2f} {t_ref / bound:>9.2f}",
                     flush=True,
                 )
+    report_naive(sizes[-1], bw)
+
+
+def naive_rmsprop_step(p, g, v, lr=1e-3, alpha=0.99, eps=1e-8):
+    """The textbook numpy expression: every operator makes a full-size temporary."""
+    v[:] = alpha * v + (1 - alpha) * g**2
+    p[:] = p - lr * g / (np.sqrt(v) + eps)
+
+
+def report_naive(n: int, bw: float) -> None:
+    rng = np.random.default_rng(0)
+    p, g = rng.normal(size=n).astype(np.float32), rng.normal(size=n).astype(np.float32)
+    v = np.zeros_like(p)
+    t = median_time(lambda: naive_rmsprop_step(p, g, v), 15)
+    bound = 5 * n * 4 / bw
+    print(f"\nnaive numpy RMSprop expression, float32, n={n:.0e}: {t * 1e3:.3f} ms = {t / bound:.2f} x the bound")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,16 @@ from typing import Any
 
 import numpy as np
 
-# A block is 512 KiB of each array: the arrays of a block stay in cache between the
-# arithmetic operations of the update, so each array streams through memory about
-# once per step instead of once per operation.
-BLOCK_BYTES = 512 * 1024
-# numpy releases the GIL inside ufunc loops, so a large parameter is split into one
-# contiguous range per core. Blocks this large keep the threads' hand-offs of the
-# GIL rare; below PARALLEL_MIN_BLOCKS blocks, threads are not worth starting.
-PARALLEL_MIN_BLOCKS = 4
+# A block is 1 MiB of each array. The update makes about ten passes over a block, so
+# the block's arrays must stay in cache between them: then each array streams through
+# memory about once per step instead of once per operation. Blocks this large keep
+# the Python overhead per element small and the threads' hand-offs of the GIL rare
+# (of 128 KiB to 2 MiB, 1 MiB measured best on the 2-core machine at n = 1e6;
+# benchmarks/bench_step.py).
+BLOCK_BYTES = 1024 * 1024
+# numpy releases the GIL inside ufunc loops, so a parameter of at least this many
+# blocks is split into one contiguous range per core.
+PARALLEL_MIN_BLOCKS = 2
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -111,9 +113,7 @@ class Optimizer:
             g = np.ascontiguousarray(g, dtype=p.dtype)
             # One summed pass finds NaN or inf; only if the sum is not finite (which large
             # finite values can also cause) is the exact element-wise check run.
-            with np.errstate(over="ignore"):
-                total = np.sum(g)
-            if not np.isfinite(total):
+            if not np.isfinite(_sum(g)):
                 bad = ~np.isfinite(g)
                 if bad.any():
                     idx = np.unravel_index(int(np.argmax(bad)), g.shape) if g.ndim else ()
@@ -207,6 +207,16 @@ def _param_list(params: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
             if np.shares_memory(params[i], params[j]):
                 raise ValueError(f"Parameters {j} and {i} share memory; each would be updated twice per step")
     return list(params)
+
+
+def _sum(a: np.ndarray) -> float:
+    """np.sum, split over the cores for large arrays (it is a full pass over the gradient)."""
+    with np.errstate(over="ignore"):
+        if _n_blocks(a) < 4 * PARALLEL_MIN_BLOCKS:  # below ~8 MB a second thread costs more than it saves
+            return np.sum(a)
+        flat = a.reshape(-1)
+        cuts = np.linspace(0, flat.size, (os.cpu_count() or 1) + 1).astype(int)
+        return sum(_thread_pool().map(lambda lo_hi: np.sum(flat[lo_hi[0] : lo_hi[1]]), itertools.pairwise(cuts)))
 
 
 def _block_size(a: np.ndarray) -> int:
