@@ -1,38 +1,45 @@
 # Two commands do all the set-up (see README.md):
-#   make serve   build the site and serve it on http://127.0.0.1:8000
+#   make serve   build the site and serve it on http://127.0.0.1:8000/rmsprop_ref/
 #   make test    run every test: lint, unit, property, parity, docs, strict build, browser
-# Both create .venv and install pinned versions (constraints.txt) on first use.
+# Both create .venv and install pinned versions (constraints.txt) on first use; serve
+# installs only what the site needs, test adds the test tools and the parity frameworks.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-
+PIP := $(BIN)/python -m pip install --quiet -c constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test bench figures clean
 
-$(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,docs,parity]'
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-serve: $(STAMP)
+$(VENV)/.installed-docs: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[docs]'
+	touch $@
+
+$(VENV)/.installed-all: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test,docs,parity]'
+	touch $@ $(VENV)/.installed-docs
+
+serve: $(VENV)/.installed-docs
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
 
-build: $(STAMP)
+build: $(VENV)/.installed-docs
 	$(BIN)/mkdocs build --strict
 
-test: $(STAMP)
+test: $(VENV)/.installed-all
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_step.py
+	$(BIN)/python benchmarks/bench_site.py
 
-figures: $(STAMP)
+figures: $(VENV)/.installed-docs
 	$(BIN)/python -m rmsprop_ref.figures docs/figures
 
 clean:
-	rm -rf site .cache .pytest_cache build *.egg-info
+	rm -rf site .cache .pytest_cache build *.egg-info test-artifacts
