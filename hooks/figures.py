@@ -18,5 +18,5 @@ def on_pre_build(config, **kwargs) -> None:
 
     start = time.perf_counter()
     out = Path(config["docs_dir"]) / "figures"
-    written = write_all(out, log=log.debug)
+    written = write_all(out, log=log.info)  # progress per figure on a cold build
     log.info(f"figures: {len(written)} rewritten in {out} ({time.perf_counter() - start:.1f} s)")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 def require(module: str, why: str = ""):
@@ -37,13 +39,11 @@ def built_site(tmp_path_factory):
     """`mkdocs build --strict` into a temporary folder, once per session."""
     import subprocess
     import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=root,
+        cwd=ROOT_DIR,
         capture_output=True,
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},

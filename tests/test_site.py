@@ -78,3 +78,29 @@ def test_included_source_is_on_the_page(built_site, page, source):
     html = re.sub(r"<[^>]+>", "", (built_site.path / page / "index.html").read_text())
     assert source in html.replace("&lt;", "<").replace("&gt;", ">")
     assert "--8&lt;--" not in html and "--8<--" not in html
+
+
+def test_rebuild_with_nothing_changed_redoes_nothing(built_site, tmp_path):
+    """A second build reuses the figures and the executed notebook, and gives the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT_DIR
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    assert "figures up to date" in log and "0 rewritten" in log, log
+    assert "Cache hit" in log and "Converting notebook" not in log, log
+    for svg in (built_site.path / "figures").glob("*.svg"):
+        assert (tmp_path / "figures" / svg.name).read_bytes() == svg.read_bytes(), svg.name
+    assert (tmp_path / "tutorial" / "index.html").read_bytes() == (
+        built_site.path / "tutorial" / "index.html"
+    ).read_bytes()
