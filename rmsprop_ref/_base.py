@@ -137,7 +137,7 @@ class Optimizer:
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a state saved by :meth:`state_dict` (copied in; checked before anything changes)."""
+        """Restore a state saved by `state_dict()` (copied in; checked before anything changes)."""
         if not isinstance(state_dict, dict):
             raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
         missing = {"step", "hyperparams", "state"} - state_dict.keys()

@@ -156,3 +156,18 @@ def test_zero_gradient_zero_state_keeps_params(x):
     theta = x.copy()
     RMSprop(theta).step(np.zeros_like(theta))  # 0/(0+eps) = 0: no step, no NaN
     np.testing.assert_array_equal(theta, x)
+
+
+@pytest.mark.parametrize("cls", [RMSprop, Adagrad])
+@pytest.mark.parametrize("n", [7, 600_000])  # one block, and many blocks on several threads
+def test_gradient_that_is_the_parameter_itself(cls, n):
+    # f = ½‖θ‖² has gradient θ: passing the parameter array as its own gradient must give the
+    # same result as passing a copy (every read of g happens before the write to θ).
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=n)
+    a, b = start.copy(), start.copy()
+    opt_a, opt_b = cls(a, lr=0.1), cls(b, lr=0.1)
+    for _ in range(3):
+        opt_a.step(a)
+        opt_b.step(b.copy())
+    np.testing.assert_array_equal(a, b)
