@@ -39,10 +39,17 @@ def _pages(site):
 
 
 def test_math_is_mathml_and_no_tex_is_left(built_site):
+    hidden = re.compile(r"<(pre|code|annotation|script|style)\b.*?</\1>", re.S)
     for page in _pages(built_site.path):
         html = page.read_text()
         assert 'class="arithmatex"' not in html, page
         assert "MathJax.Hub" not in html and 'src=""' not in html, page
+        # Raw TeX anywhere a reader sees text (a heading's TeX reaches the TOC unconverted).
+        visible = hidden.sub("", html)
+        for tex in ("\\(", "\\[", "\\frac", "\\sqrt"):
+            assert tex not in visible, (
+                f"{page}: raw TeX {tex!r} near ...{visible[max(0, visible.find(tex) - 80) : visible.find(tex) + 40]}..."
+            )
     for name in ("ewma", "adagrad", "rmsprop", "tutorial", "api"):
         assert "<math" in (built_site.path / name / "index.html").read_text(), name
 
