@@ -16,6 +16,17 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ROOT_DIR = Path(__file__).resolve().parents[1]
 
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    # In CI the property tests draw the same examples on every run, so a red build is
+    # reproducible; on a developer's machine they keep exploring new ones.
+    _hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    if IN_CI:
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # hypothesis is a test extra; the tests that need it say so
+    pass
+
 
 def require(module: str, why: str = ""):
     """Import `module`, or skip (developer machine) / fail (CI=true) with the reason."""
