@@ -16,13 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from .adagrad import Adagrad
+from .compare import ARTICLE
 from .ewma import ewma
 from .problems import Problem, d2l_quadratic, quadratic, rosenbrock, sparse_least_squares
 from .rmsprop import RMSprop
 from .run import run
-
-#: The article's settings, shared by every page so results can be compared.
-ARTICLE = {"lr": 1.0, "alpha": 0.9, "steps": 30}
 
 _RC = {
     "svg.hashsalt": "rmsprop_ref",  # fixed ids in the SVG, so the bytes repeat
