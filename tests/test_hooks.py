@@ -1,0 +1,67 @@
+"""The MkDocs hooks' own logic, on small inputs (the site tests cover them end to end)."""
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("latex2mathml", reason="the math hook needs the docs extras")
+HOOKS = Path(__file__).resolve().parents[1] / "hooks"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", HOOKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _page(src_path):
+    return SimpleNamespace(file=SimpleNamespace(src_path=src_path))
+
+
+def test_arithmatex_spans_become_mathml_with_the_tex_kept():
+    math = _load("math")
+    html = (
+        '<p>rate <span class="arithmatex">\\(\\eta / \\sqrt{v}\\)</span></p>'
+        '<div class="arithmatex">\\[v_t &lt; 1\\]</div>'
+    )
+    out = math.on_page_content(html, page=_page("rmsprop.md"))
+    assert "arithmatex" not in out
+    assert out.count("<math") == 2 and 'display="block"' in out and 'display="inline"' in out
+    assert "<msqrt>" in out
+    assert '<annotation encoding="application/x-tex">v_t &lt; 1</annotation>' in out  # unescaped, re-escaped
+
+
+def test_notebook_markdown_dollars_become_mathml_but_code_does_not():
+    math = _load("math")
+    html = (
+        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown">cost $L(w)$ and $$\\sum_i x_i$$</div>'
+        '<div class="jp-OutputArea">price: $5 and $6</div>'
+    )
+    out = math.on_page_content(html, page=_page("tutorial.ipynb"))
+    assert out.count("<math") == 2
+    assert "price: $5 and $6" in out  # outside Markdown cells nothing is touched
+
+
+def test_bad_tex_fails_the_build_naming_the_page():
+    math = _load("math")
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"ewma\.md: cannot render TeX"):
+        math.on_page_content('<span class="arithmatex">\\(\\frac{1}{\\)</span>', page=_page("ewma.md"))
+
+
+def test_notebook_css_keeps_used_rules_and_drops_the_rest():
+    css = _load("notebook_css")
+    sheet = (
+        ".used{color:red}.unused{color:blue}.used .unused{x:1}"
+        "@media (max-width: 10px){.used{a:b}.unused{c:d}}"
+        "@font-face{font-family:x}pre{margin:0}.used:not(.absent){y:2}"
+    )
+    out = css.prune(sheet, {"used"})
+    assert ".used{color:red}" in out and "pre{margin:0}" in out and "@font-face{font-family:x}" in out
+    assert "@media (max-width: 10px){.used{a:b}}" in out
+    assert ".used:not(.absent){y:2}" in out
+    assert ".unused" not in out.replace(":not(.absent)", "")
