@@ -168,7 +168,10 @@ def test_missing_page_gets_the_404_page(browser, site_server):
 
 
 def test_internal_links_and_anchors(site_server, tmp_path):
-    """LinkChecker crawls the served site: every internal link and #anchor must resolve."""
+    """LinkChecker crawls the served site: every internal link and #anchor must resolve.
+
+    Checked to fail: a link to ewma.md#no-such-anchor gave "1 warning found" here.
+    """
     import subprocess
     import sys
 
@@ -177,10 +180,11 @@ def test_internal_links_and_anchors(site_server, tmp_path):
     config.write_text("[filtering]\nignore=^(?!" + site_server.replace(".", r"\.") + ")\n[AnchorCheck]\n")
     exe = Path(sys.executable).with_name("linkchecker")
     proc = subprocess.run(
-        [str(exe), "--config", str(config), "--no-status", "--no-warnings", site_server],
+        [str(exe), "--config", str(config), "--no-status", site_server],
         capture_output=True,
         text=True,
         timeout=300,
     )
+    # A broken #anchor is a warning to LinkChecker (its AnchorCheck plugin), not an error.
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 errors found" in proc.stdout or "no errors found" in proc.stdout.lower(), proc.stdout
+    assert "0 warnings found. 0 errors found." in proc.stdout, proc.stdout
