@@ -45,22 +45,27 @@ class BuiltSite:
         self.log = log
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """`mkdocs build --strict` into a temporary folder, once per session."""
+def mkdocs_build(site_dir) -> tuple[int, str]:
+    """Run `mkdocs build --strict` of this repository into site_dir; return (exit code, log)."""
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("site")
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT_DIR,
         capture_output=True,
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    log = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """`mkdocs build --strict` into a temporary folder, once per session."""
+    out = tmp_path_factory.mktemp("site")
+    code, log = mkdocs_build(out)
+    if code != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
     return BuiltSite(out, log)
 

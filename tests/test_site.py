@@ -89,21 +89,10 @@ def test_included_source_is_on_the_page(built_site, page, source):
 
 def test_rebuild_with_nothing_changed_redoes_nothing(built_site, tmp_path):
     """A second build reuses the figures and the executed notebook, and gives the same bytes."""
-    import os
-    import subprocess
-    import sys
+    from conftest import mkdocs_build
 
-    from conftest import ROOT_DIR
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        cwd=ROOT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log
+    code, log = mkdocs_build(tmp_path)
+    assert code == 0, log
     assert "figures up to date" in log and "0 rewritten" in log, log
     assert "Cache hit" in log and "Converting notebook" not in log, log
     for svg in (built_site.path / "figures").glob("*.svg"):
