@@ -182,6 +182,11 @@ class Optimizer:
         return f"{type(self).__name__}({len(self.params)} param(s), {args})"
 
 
+def denominator(v: np.ndarray, eps: float, eps_in_sqrt: bool) -> np.ndarray:
+    """sqrt(v) + eps (PyTorch) or sqrt(v + eps) (Keras, optax), as a new array, for reporting rates."""
+    return np.sqrt(v + eps) if eps_in_sqrt else np.sqrt(v) + eps
+
+
 def _param_list(params: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
     if isinstance(params, np.ndarray):
         params = [params]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._base import Optimizer
+from ._base import Optimizer, denominator
 from ._checks import check_bool, check_number
 
 __all__ = ["Adagrad", "adagrad_update"]
@@ -131,8 +131,4 @@ class Adagrad(Optimizer):
         r"""Per-coordinate step size $\tilde\eta / d$ from the current state (before the next gradient)."""
         h = self.hyperparams
         clr = h["lr"] / (1 + self.step_count * h["lr_decay"])
-        out = []
-        for s in self.state:
-            d = np.sqrt(s["sum_sq"] + h["eps"]) if h["eps_in_sqrt"] else np.sqrt(s["sum_sq"]) + h["eps"]
-            out.append(clr / d)
-        return out
+        return [clr / denominator(s["sum_sq"], h["eps"], h["eps_in_sqrt"]) for s in self.state]

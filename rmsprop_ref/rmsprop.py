@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._base import Optimizer
+from ._base import Optimizer, denominator
 from ._checks import check_bool, check_number
 
 __all__ = ["RMSprop", "rmsprop_update"]
@@ -164,7 +164,5 @@ class RMSprop(Optimizer):
         out = []
         for s in self.state:
             v = s["square_avg"] - (s["grad_avg"] ** 2 if h["centered"] else 0)
-            v = np.maximum(v, 0)
-            d = np.sqrt(v + h["eps"]) if h["eps_in_sqrt"] else np.sqrt(v) + h["eps"]
-            out.append(h["lr"] / d)
+            out.append(h["lr"] / denominator(np.maximum(v, 0), h["eps"], h["eps_in_sqrt"]))
         return out
