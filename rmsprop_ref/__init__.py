@@ -5,6 +5,7 @@ reproduces Keras and optax. Everything the guide shows is drawn from here.
 """
 
 from .adagrad import Adagrad, adagrad_update
+from .adam import Adam, adam_update
 from .ewma import (
     beta_from_com,
     beta_from_halflife,
@@ -26,10 +27,12 @@ __all__ = [
     "PROBLEMS",
     "SGD",
     "Adagrad",
+    "Adam",
     "GradientCheck",
     "Problem",
     "RMSprop",
     "adagrad_update",
+    "adam_update",
     "beta_from_com",
     "beta_from_halflife",
     "beta_from_span",
