@@ -19,6 +19,7 @@ from .gradcheck import GradientCheck, check_gradient
 from .problems import PROBLEMS, Problem, d2l_quadratic, quadratic, rosenbrock, sparse_least_squares
 from .rmsprop import RMSprop, rmsprop_update
 from .run import run
+from .schedules import cosine, exponential, inverse_sqrt, set_lr, step_decay
 from .sgd import SGD
 
 __version__ = "0.1.0"
@@ -38,13 +39,18 @@ __all__ = [
     "beta_from_span",
     "check_gradient",
     "com_from_beta",
+    "cosine",
     "d2l_quadratic",
     "ewma",
+    "exponential",
     "halflife_from_beta",
+    "inverse_sqrt",
     "quadratic",
     "rmsprop_update",
     "rosenbrock",
     "run",
+    "set_lr",
     "span_from_beta",
     "sparse_least_squares",
+    "step_decay",
 ]

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._base import Optimizer
+from .schedules import set_lr
 
 __all__ = ["run"]
 
@@ -18,6 +19,8 @@ def run(
     grad: Callable[[np.ndarray], np.ndarray],
     x0: ArrayLike,
     steps: int,
+    *,
+    lr_schedule: Callable[[int], float] | None = None,
     **hyperparams: Any,
 ) -> np.ndarray:
     """Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
@@ -32,6 +35,9 @@ def run(
         the start point (copied; not modified).
     steps
         number of steps, `>= 0`.
+    lr_schedule
+        optional ``lr_schedule(t) -> eta_t``, set as the learning rate before step `t`
+        (1-based), e.g. ``inverse_sqrt(1.0)`` from `rmsprop_ref.schedules`.
     **hyperparams
         passed to the optimizer (``lr=...``, ``alpha=...``).
 
@@ -54,6 +60,8 @@ def run(
     path = np.empty((steps + 1, x.size))
     path[0] = x
     for t in range(1, steps + 1):
+        if lr_schedule is not None:
+            set_lr(opt, lr_schedule(t))
         opt.step(np.asarray(grad(x), dtype=np.float64).reshape(x.shape))
         path[t] = x
     return path
