@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import math
 
+# --8<-- [start:imports]
+# Absolute, so that the page's included copy runs when pasted into an interpreter.
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_bool, check_number
+from rmsprop_ref._checks import check_bool, check_number
+
+# --8<-- [end:imports]
 
 __all__ = [
     "beta_from_com",
@@ -84,15 +88,15 @@ def ewma(x: ArrayLike, beta: float, *, bias_correction: bool = False, axis: int 
     return np.moveaxis(v, 0, axis)
 
 
-# --8<-- [end:ewma]
-
-
 def _check_axis(axis: object, ndim: int) -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"Invalid axis: {axis!r} (expected an int)")
     if not -ndim <= axis < ndim:
         raise ValueError(f"Invalid axis: {axis} (x has {ndim} dimension(s))")
     return int(axis) % ndim
+
+
+# --8<-- [end:ewma]
 
 
 def beta_from_span(span: float) -> float:

@@ -1,0 +1,260 @@
+"""The layer in conftest.py that runs the pages' code blocks, checked from outside.
+
+- Every fence a reader sees as Python (rendered by the site's own Markdown settings and
+  highlighted by Pygments as Python) is collected, with exactly the code shown, so no block
+  escapes by its fence style (``python title=...``, ``py``, ``~~~``, inside a tab or note).
+- The layer's behaviour on a small page: one item per block, ids by line, one namespace,
+  each block against its own expected output, a changed digit failing exactly that block,
+  a block after a failed one skipped naming it, importorskip failing under CI=true.
+- A reader copying a page's blocks, included package source too, top to bottom into one
+  fresh interpreter gets no error.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_layer():
+    """The root conftest.py, the layer under test (pytest holds it as "conftest", as tests/'s)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("codeblocks_layer", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+layer = _load_layer()
+
+PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
+PAGE_IDS = [p.relative_to(ROOT).as_posix() for p in PAGES]
+
+
+@cache
+def _markdown():
+    import markdown
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+
+
+def python_code_a_reader_sees(page: Path) -> list[str]:
+    """The code of every block on the rendered page that Pygments highlights as Python."""
+    from bs4 import BeautifulSoup
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # snippets' base_path "." is the repository root, as for mkdocs build
+    try:
+        html = _markdown().reset().convert(page.read_text(encoding="utf-8"))
+    finally:
+        os.chdir(cwd)
+    shown = []
+    for div in BeautifulSoup(html, "html.parser").select("div.highlight"):
+        languages = [c.removeprefix("language-") for c in div.get("class", []) if c.startswith("language-")]
+        try:
+            is_python = bool(languages) and "python" in get_lexer_by_name(languages[0]).name.lower()
+        except ClassNotFound:
+            is_python = False
+        if is_python:
+            shown.append(div.find("code").get_text())
+    return shown
+
+
+def test_pygments_lang_class_is_on():
+    """The guard below reads the language from the class pymdownx.highlight writes."""
+    html = _markdown().reset().convert("```py\nx = 1\n```\n")
+    assert "language-py" in html
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_every_python_block_a_reader_sees_is_collected(page):
+    # pytest-codeblocks 0.18 drops blank lines inside an indented fence (in a tab or note);
+    # a blank line changes nothing a block does outside a multi-line string, so compare without.
+    def lines(code):
+        return [line for line in code.splitlines() if line.strip()]
+
+    collected = [lines(layer.shown_code(b)) for b in layer.python_blocks(page)]
+    assert collected == [lines(code) for code in python_code_a_reader_sees(page)]
+
+
+def test_the_guard_sees_every_fence_style(tmp_path):
+    # Reader-visible Python in every style the site's Markdown accepts; pytest-codeblocks alone
+    # would collect only the first. The guard must find all five, and the layer too.
+    page = tmp_path / "page.md"
+    page.write_text(
+        textwrap.dedent(
+            """\
+            ```python
+            a = 1
+            ```
+
+            ```python title="b.py"
+            b = 2
+            ```
+
+            ~~~py
+            c = 3
+            ~~~
+
+            !!! note
+                ```python3
+                d = 4
+                ```
+
+            === "Tab"
+
+                ```{.python}
+                e = 5
+                ```
+
+            ```pycon
+            >>> 6
+            ```
+            """
+        )
+    )
+    shown = python_code_a_reader_sees(page)
+    assert [s.strip() for s in shown] == ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5", ">>> 6"]
+    # pycon is a console transcript the layer does not run: the guard reports it as escaped.
+    assert [b.code.strip() for b in layer.python_blocks(page)] == ["a = 1", "b = 2", "c = 3", "d = 4", "e = 5"]
+
+
+def test_shell_blocks_are_marked_skip():
+    """A reader's shell commands (pip install ...) are not run by the tests, by the page's say."""
+    unmarked = [
+        f"{page.relative_to(ROOT)}:{b.lineno}"
+        for page in PAGES
+        for b in layer.page_blocks(page)
+        if layer.language(b.syntax) in layer.SHELL_LANGUAGES and "pytest.mark.skip" not in b.marks
+    ]
+    assert not unmarked, f"shell blocks without <!--pytest.mark.skip-->: {unmarked}"
+
+
+def test_every_page_with_python_is_collected():
+    counts = {p.relative_to(ROOT).as_posix(): len(layer.python_blocks(p)) for p in PAGES}
+    with_code = {p for p, n in counts.items() if n}
+    assert {"README.md", "docs/index.md", "docs/ewma.md", "docs/adagrad.md", "docs/rmsprop.md"} <= with_code, counts
+
+
+PAGE = """\
+# A page
+
+```python
+x = 2
+print(x)
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+2
+```
+
+```python title="shown.py"
+print(x * 21)
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+43
+```
+
+!!! note
+    ```py
+    print(x + 1)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    3
+    ```
+
+~~~python
+raise ValueError("boom")
+~~~
+
+```python
+print("never")
+```
+
+<!--pytest.mark.skip-->
+```sh
+rm -rf /
+```
+"""
+
+
+@pytest.fixture
+def page_project(pytester):
+    """A project with the layer and one page in docs/."""
+    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "page.md").write_text(PAGE)
+    return pytester
+
+
+def test_layer_runs_a_page_block_by_block(page_project, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    result = page_project.runpytest("-ra", "-p", "no:cacheprovider", "docs")
+    # x survives from the first block (one namespace); 21 * 2 = 42, not the 43 shown: exactly
+    # that block fails and the next one, which does not depend on its output, still passes.
+    result.assert_outcomes(passed=2, failed=2, skipped=1)
+    out = result.stdout.str()
+    assert "FAILED docs/page.md::line 13" in out
+    assert "printed\n42\n" in out and "shows\n43\n" in out
+    assert "FAILED docs/page.md::line 32" in out and "ValueError: boom" in out
+    assert "skipped because docs/page.md::line 32 failed (ValueError)" in out
+    assert "never" not in out.split("short test summary")[0].split("FAILURES")[0]
+
+
+def test_one_block_selected_by_its_id_runs_the_blocks_before_it(page_project, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    result = page_project.runpytest("-p", "no:cacheprovider", "docs/page.md::line 23")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_importorskip_skips_locally_and_fails_under_ci(pytester, monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "p.md").write_text(
+        "<!--pytest-codeblocks:importorskip(no_such_module_xyz)-->\n```python\nimport no_such_module_xyz\n```\n\n"
+        "```python\nprint(1)\n```\n"
+    )
+    result = pytester.runpytest("-ra", "-p", "no:cacheprovider", "docs")
+    if ci:
+        result.assert_outcomes(failed=1, skipped=1)
+        assert "CI=true requires no_such_module_xyz" in result.stdout.str()
+    else:
+        result.assert_outcomes(skipped=2)
+        assert "skipped because docs/p.md::line 2 was skipped: no_such_module_xyz is not installed" in (
+            result.stdout.str()
+        )
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if any("--8<--" in b.code for b in layer.python_blocks(p))])
+def test_a_reader_copying_the_page_into_a_fresh_interpreter_gets_no_error(page, tmp_path):
+    """All of the page's Python, included package source too, top to bottom, in one process."""
+    blocks = layer.python_blocks(page)
+    for module in {b.importorskip for b in blocks if b.importorskip}:
+        from conftest import require
+
+        require(module, f"{page.name} imports it")
+    script = "\n".join(layer.shown_code(b) for b in blocks if "pytest.mark.skip" not in b.marks)
+    proc = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
+    assert proc.returncode == 0, f"{page.relative_to(ROOT)} copied top to bottom fails:\n{proc.stderr}"
