@@ -94,7 +94,9 @@ def test_optax_adagrad_docstring_vector():
     for _ in range(5):
         opt.step(2 * x)
         seen.append(float(np.sum(x**2)))
-    np.testing.assert_allclose(seen, [5.01, 2.40, 1.25, 0.686, 0.385], atol=0.006)
+    # Compared exactly at the docstring's three significant figures: an accumulator started at
+    # 0.12 instead of 0.1 prints 1.26, 0.687, 0.386 from the third step on, and fails.
+    assert [float(f"{v:.3g}") for v in seen] == [5.01, 2.40, 1.25, 0.686, 0.385]
 
 
 def test_keras_rmsprop_docstring_vector():
@@ -103,3 +105,19 @@ def test_keras_rmsprop_docstring_vector():
     theta = np.array([10.0])
     RMSprop(theta, lr=0.1, alpha=0.9, eps=1e-7, eps_in_sqrt=True).step(theta.copy())
     assert theta[0] == pytest.approx(9.683772, abs=5e-7)
+
+
+@pytest.mark.parametrize("eps_in_sqrt", [True, False])
+def test_rmsprop_where_eps_sits_by_hand(eps_in_sqrt):
+    # At θ = 10 above, eps = 1e-7 changes the step by 1e-8 relative: it cannot show where eps
+    # sits. Here v is as small as eps: g = θ = 1e-3, alpha = 0.9, so v = 0.1·(1e-3)² = 1e-7, and
+    #   Keras (inside the root):  θ = 1e-3 − 0.1·1e-3/√(1e-7 + 1e-7) = 1e-3 − 0.2236068 = −0.2226068
+    #   torch (outside the root): θ = 1e-3 − 0.1·1e-3/(√1e-7 + 1e-7)  = 1e-3 − 0.3161278 = −0.3151278
+    theta = np.array([1e-3])
+    RMSprop(theta, lr=0.1, alpha=0.9, eps=1e-7, eps_in_sqrt=eps_in_sqrt).step(theta.copy())
+    if eps_in_sqrt:
+        expected = 1e-3 - 0.1 * 1e-3 / math.sqrt(1e-7 + 1e-7)
+    else:
+        expected = 1e-3 - 0.1 * 1e-3 / (math.sqrt(1e-7) + 1e-7)
+    assert theta[0] == pytest.approx(expected, rel=1e-12)
+    assert abs(theta[0] - (-0.2226068 if eps_in_sqrt else -0.3151278)) < 5e-7
