@@ -16,7 +16,16 @@ from .ewma import (
     span_from_beta,
 )
 from .gradcheck import GradientCheck, check_gradient
-from .problems import PROBLEMS, Problem, d2l_quadratic, quadratic, rosenbrock, sparse_least_squares
+from .problems import (
+    PROBLEMS,
+    Problem,
+    d2l_quadratic,
+    noisy_least_squares,
+    quadratic,
+    rosenbrock,
+    rotated_quadratic,
+    sparse_least_squares,
+)
 from .rmsprop import RMSprop, rmsprop_update
 from .run import run
 from .schedules import cosine, exponential, inverse_sqrt, set_lr, step_decay
@@ -45,9 +54,11 @@ __all__ = [
     "exponential",
     "halflife_from_beta",
     "inverse_sqrt",
+    "noisy_least_squares",
     "quadratic",
     "rmsprop_update",
     "rosenbrock",
+    "rotated_quadratic",
     "run",
     "set_lr",
     "span_from_beta",
