@@ -85,6 +85,11 @@ class Adagrad(Optimizer):
     eps_in_sqrt
         `False` (PyTorch) gives $\sqrt{s} + \epsilon$; `True` gives
         $\sqrt{s + \epsilon}$ as Keras and optax do.
+    lazy
+        `True` leaves every coordinate whose gradient is exactly 0 untouched, $\theta$
+        and $s$ alike, as PyTorch does for a sparse gradient (rows an embedding did not
+        look up). Without weight decay this changes nothing (a zero gradient adds
+        nothing to $s$ and moves nothing); with it, those coordinates are not decayed.
 
     Examples
     --------
@@ -108,6 +113,7 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         eps_in_sqrt: bool = False,
+        lazy: bool = False,
     ) -> None:
         inf = float("inf")
         hyperparams = {
@@ -117,6 +123,7 @@ class Adagrad(Optimizer):
             "initial_accumulator_value": check_number("initial_accumulator_value", initial_accumulator_value, 0, inf),
             "eps": check_number("eps", eps, 0, inf, low_open=True),
             "eps_in_sqrt": check_bool("eps_in_sqrt", eps_in_sqrt),
+            "lazy": check_bool("lazy", lazy),
         }
         super().__init__(params, hyperparams)
 
@@ -124,8 +131,18 @@ class Adagrad(Optimizer):
         return np.full_like(param, self.hyperparams["initial_accumulator_value"], order="C")
 
     def _update(self, param, grad, state, work, step):
-        h = {k: v for k, v in self.hyperparams.items() if k != "initial_accumulator_value"}
-        adagrad_update(param, grad, state["sum_sq"], work, step=step, **h)
+        h = {k: v for k, v in self.hyperparams.items() if k not in ("initial_accumulator_value", "lazy")}
+        if not self.hyperparams["lazy"]:
+            adagrad_update(param, grad, state["sum_sq"], work, step=step, **h)
+            return
+        # Lazy: only coordinates with a nonzero gradient are updated, by the same function
+        # on gathered copies, so their arithmetic is exactly the dense one. The others keep
+        # θ and s as they were; only weight decay (λθ in g) makes that differ from dense.
+        hit = grad != 0  # a mask, not flat indices: a strided param has no flat view
+        p, s = param[hit], state["sum_sq"][hit]
+        adagrad_update(p, grad[hit], s, np.empty((2, p.size), dtype=param.dtype), step=step, **h)
+        param[hit] = p
+        state["sum_sq"][hit] = s
 
     def effective_lr(self) -> list[np.ndarray]:
         r"""Per-coordinate step size $\tilde\eta / d$ from the current state (before the next gradient)."""
