@@ -29,6 +29,8 @@ __all__ = [
     "OPTIMIZERS",
     "PROTOCOL",
     "Tuned",
+    "article_runs",
+    "choose",
     "distances",
     "grid_distances",
     "rank_key",
@@ -129,6 +131,8 @@ def grid_distances(
     Returns an array of shape ``(steps + 1, len(lrs))``; column j equals
     ``distances(method, problem, steps, lr=lrs[j], seed=seed)``, bit for bit.
     """
+    if method not in OPTIMIZERS:
+        raise ValueError(f"Invalid method: {method!r} (expected one of {list(OPTIMIZERS)})")
     fixed = PROTOCOL["fixed"][method] if fixed is None else fixed
     lrs = np.asarray(lrs, dtype=np.float64)
     step, state_init = _vector_step(method, fixed)
@@ -175,14 +179,25 @@ class Tuned:
     per_seed: tuple
 
 
-@functools.cache
-def tune(method: str, problem: str) -> Tuned:
-    """Run `method` on `problem` for each rate of ``PROTOCOL["lr_grid"]`` and keep the best (`rank_key`)."""
-    p = PROBLEMS[problem]
-    lrs = PROTOCOL["lr_grid"]
-    seeds = PROTOCOL["seeds"] if p.noisy else (0,)
-    tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
-    runs = [grid_distances(method, p, lrs, horizon, seed) for seed in seeds]
+def choose(lrs, runs: list[np.ndarray], tol: float) -> tuple[int, list, list]:
+    """Pick the best learning rate from runs over a grid (the tuning rule, apart from running).
+
+    Parameters
+    ----------
+    lrs
+        the grid.
+    runs
+        one array of distances per seed, shape ``(horizon + 1, len(lrs))``.
+    tol
+        the tolerance of `settle_step`.
+
+    Returns
+    -------
+    tuple
+        ``(best, settles, finals)``: the index of the chosen rate by `rank_key`; per rate,
+        the settle step (the worst over the seeds; None unless it settles on every seed)
+        and the final distance (the largest over the seeds; inf if any run blew up).
+    """
     settles, finals = [], []
     for j in range(len(lrs)):
         per = [settle_step(d[:, j], tol) for d in runs]
@@ -190,6 +205,18 @@ def tune(method: str, problem: str) -> Tuned:
         fin = [d[-1, j] for d in runs]
         finals.append(float(max(fin)) if np.isfinite(fin).all() else np.inf)
     best = min(range(len(lrs)), key=lambda j: rank_key(settles[j], finals[j], lrs[j]))
+    return best, settles, finals
+
+
+@functools.cache
+def tune(method: str, problem: str) -> Tuned:
+    """Run `method` on `problem` for each rate of ``PROTOCOL["lr_grid"]`` and keep the best (`choose`)."""
+    p = PROBLEMS[problem]
+    lrs = PROTOCOL["lr_grid"]
+    seeds = PROTOCOL["seeds"] if p.noisy else (0,)
+    tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
+    runs = [grid_distances(method, p, lrs, horizon, seed) for seed in seeds]
+    best, settles, finals = choose(lrs, runs, tol)
     per_seed = tuple((settle_step(d[:, best], tol), float(d[-1, best])) for d in runs)
     return Tuned(method, problem, lrs[best], settles[best], finals[best], tuple(settles), tuple(finals), per_seed)
 
