@@ -13,8 +13,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import IN_CI, require
 from site_pages import site_pages
+
+from conftest import IN_CI, require
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -1,4 +1,9 @@
-"""Every optimizer reaches the known minimum of every test function (optax's alias_test table)."""
+"""Every optimizer gets within a stated distance of each test function's known minimum.
+
+After optax's alias_test table. The distance is per problem (BUDGET): on the quadratics it is
+1e-6, a minimum reached; on Rosenbrock it is 0.2, because a constant learning rate crawls along
+its curved valley (Adagrad is still 0.09 away after 5000 steps): "gets near", not "reaches".
+"""
 
 import numpy as np
 import pytest
@@ -34,7 +39,7 @@ BUDGET = {
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("problem", PROBLEMS)
-def test_reaches_minimum(optimizer, problem):
+def test_gets_within_the_budget_distance_of_the_minimum(optimizer, problem):
     steps, tol = BUDGET[problem]
     d = distances(optimizer, PROBLEMS[problem], steps, lr=SETTINGS[problem][optimizer]["lr"])
     assert np.isfinite(d).all()

@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-pytest.importorskip("latex2mathml", reason="the math hook needs the docs extras")
+from conftest import require
+
+require("latex2mathml", "the math hook needs the docs extras")
 HOOKS = Path(__file__).resolve().parents[1] / "hooks"
 
 

@@ -5,8 +5,8 @@ import os
 
 import numpy as np
 import pytest
-from conftest import require
 
+from conftest import require
 from rmsprop_ref import Adagrad, RMSprop
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # without it Keras looks for TensorFlow

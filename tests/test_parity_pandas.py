@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from conftest import require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import require
 from rmsprop_ref import (
     beta_from_com,
     beta_from_halflife,
@@ -39,10 +39,19 @@ def test_bias_corrected_equals_pandas_property(x, beta):
     np.testing.assert_allclose(ewma(x, beta, bias_correction=True), expected, rtol=1e-9, atol=1e-9 * scale)
 
 
-def test_not_equal_to_adjust_false():
-    # adjust=False starts at x_0, the zero-started EWMA does not: they differ.
-    x = np.array([5.0, 5.0, 5.0])
-    assert not np.allclose(ewma(x, 0.9), pd.Series(x).ewm(alpha=0.1, adjust=False).mean())
+def test_adjust_false_is_another_average():
+    # On a constant series both the bias-corrected EWMA and pandas' adjust=False give the
+    # constant (only the uncorrected, zero-started v_t does not: v_1 = 0.1·5 = 0.5), so a
+    # constant cannot tell them apart...
+    c = np.full(4, 5.0)
+    np.testing.assert_allclose(ewma(c, 0.9, bias_correction=True), 5.0, rtol=1e-15)
+    np.testing.assert_allclose(pd.Series(c).ewm(alpha=0.1, adjust=False).mean(), 5.0, rtol=1e-15)
+    assert ewma(c, 0.9)[0] == pytest.approx(0.5, rel=1e-15)
+    # ...but x = (0, 10) does. adjust=False starts at x_1: y_2 = 0.9·0 + 0.1·10 = 1.
+    # Bias-corrected: v_2 = 0.9·0 + 0.1·10 = 1, divided by 1 − 0.9² = 0.19: 5.263 = 10/1.9.
+    x = np.array([0.0, 10.0])
+    assert pd.Series(x).ewm(alpha=0.1, adjust=False).mean().iloc[-1] == pytest.approx(1.0, rel=1e-15)
+    assert ewma(x, 0.9, bias_correction=True)[-1] == pytest.approx(10 / 1.9, rel=1e-15)
 
 
 def test_along_axis_matches_dataframe():
@@ -71,11 +80,23 @@ def test_parametrisations_match_pandas(kind, value, to_beta, from_beta):
     assert from_beta(beta) == pytest.approx(value, rel=1e-12)
 
 
-def test_halflife_of_09_is_not_one_over_beta():
-    # A known slip calls 1/β the half-life; at β = 0.9 the weights halve after ln2/−ln0.9 steps.
-    assert halflife_from_beta(0.9) == pytest.approx(6.5788, abs=1e-4)
-    x = np.zeros(200)
-    x[0] = 1.0  # an impulse: the EWMA then shows the weight of that one value decaying
-    v = ewma(x, 0.9)
-    assert v[7] / v[0] == pytest.approx(0.9**7)
-    assert 0.9**6.5788 == pytest.approx(0.5, abs=1e-4)
+def test_halflife_is_where_the_weight_halves():
+    # A known slip calls 1/β the half-life. With β = 0.5^(1/7) the half-life is 7 steps: feed
+    # an impulse, and the weight of that one value has halved after exactly 7 steps, in ewma
+    # and in pandas given halflife_from_beta(β) (adjust=False: y_t = β^t for the impulse).
+    beta = 0.5 ** (1 / 7)
+    h = halflife_from_beta(beta)
+    assert h == pytest.approx(7.0, rel=1e-12)
+    x = np.zeros(20)
+    x[0] = 1.0
+    ours = ewma(x, beta)
+    theirs = pd.Series(x).ewm(halflife=h, adjust=False).mean().to_numpy()
+    assert ours[7] / ours[0] == pytest.approx(0.5, rel=1e-12)
+    assert theirs[7] / theirs[0] == pytest.approx(0.5, rel=1e-12)
+    # At β = 0.9, pandas given halflife_from_beta(0.9) = 6.58 averages as ewma(β = 0.9);
+    # given 1/β = 1.11 it does not.
+    y = np.random.default_rng(3).normal(size=50)
+    ours = ewma(y, 0.9, bias_correction=True)
+    np.testing.assert_allclose(pd.Series(y).ewm(halflife=halflife_from_beta(0.9)).mean(), ours, rtol=1e-10)
+    assert halflife_from_beta(0.9) == pytest.approx(6.58, abs=5e-3)
+    assert not np.allclose(pd.Series(y).ewm(halflife=1 / 0.9).mean(), ours, rtol=1e-2)

@@ -4,8 +4,8 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import require
 
+from conftest import require
 from rmsprop_ref import Adagrad, RMSprop, _base
 
 torch = require("torch", "parity tests compare against torch.optim")
