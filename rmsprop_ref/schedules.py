@@ -45,7 +45,7 @@ def _checked(schedule: Callable[[int], float], name: str) -> Schedule:
 
 # --8<-- [start:schedules]
 def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    r"""$\eta_t = \eta\,\gamma^{\lfloor (t-1)/k \rfloor}$: multiply by `gamma` every `step_size` ($k$) steps."""
+    """``lr * gamma ** ((t - 1) // step_size)``: multiply by `gamma` every `step_size` steps."""
     lr = check_number("lr", lr, 0, _INF)
     gamma = check_number("gamma", gamma, 0, 1, high_open=False)
     k = _check_steps("step_size", step_size)
@@ -53,22 +53,22 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
 
 
 def exponential(lr: float, gamma: float) -> Schedule:
-    r"""$\eta_t = \eta\,\gamma^{t-1}$, `0 < gamma <= 1`."""
+    """``lr * gamma ** (t - 1)``, `0 < gamma <= 1`."""
     lr = check_number("lr", lr, 0, _INF)
     gamma = check_number("gamma", gamma, 0, 1, low_open=True, high_open=False)
     return _checked(lambda t: lr * gamma ** (t - 1), "exponential")
 
 
 def inverse_sqrt(lr: float) -> Schedule:
-    r"""$\eta_t = \eta / \sqrt{t}$: the decay under which constant-rate methods' noise averages out."""
+    r"""$\eta_t = \eta / \sqrt{t}$, the decay Adagrad's own rate follows when gradients do not vanish."""
     lr = check_number("lr", lr, 0, _INF)
     return _checked(lambda t: lr / math.sqrt(t), "inverse_sqrt")
 
 
 def cosine(lr: float, t_max: int, eta_min: float = 0.0) -> Schedule:
-    r"""$\eta_t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})\bigl(1 + \cos(\pi (t-1)/T)\bigr)$, $T$ = `t_max`.
+    """``eta_min + (lr - eta_min) * (1 + cos(pi * (t - 1) / t_max)) / 2``.
 
-    It reaches `eta_min` at $t = T + 1$ and, like torch's ``CosineAnnealingLR``, rises
+    It reaches `eta_min` at ``t = t_max + 1`` and, like torch's ``CosineAnnealingLR``, rises
     again after that (the cosine is periodic): pick ``t_max`` >= the number of steps.
     """
     lr = check_number("lr", lr, 0, _INF)

@@ -4,7 +4,7 @@ A table $\theta$ of ``n_rows`` rows (``dim`` numbers each) is learned from examp
 each look up a few rows (a "bag") and add them: the prediction is
 $\sum_{j \in \text{bag}} \theta_j$, the target $\sum_{j \in \text{bag}} \theta^\ast_j$,
 and the loss $\tfrac12\lVert \text{prediction} - \text{target}\rVert^2$ averaged over a
-minibatch. Row $j$ is looked up with probability proportional to $1/(j+1)^{s}$ (Zipf),
+minibatch. Row $j$ is looked up with probability proportional to ``1 / (j + 1) ** zipf`` (a Zipf law),
 as words or item ids are, so row 0 is in almost every minibatch and the last rows are in
 almost none. A row's gradient is zero on every step it is not looked up.
 """
