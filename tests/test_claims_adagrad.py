@@ -1,0 +1,117 @@
+"""Claims on the Adagrad page (docs/adagrad.md), each measured with the package."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import require
+from rmsprop_ref import SGD, Adagrad, RMSprop, quadratic, run
+
+ARTICLE = {"lr": 1.0, "alpha": 0.9}  # the page's settings; checked against compare.ARTICLE below
+
+
+def _paths(steps, start=None):
+    start = quadratic.start if start is None else np.asarray(start, dtype=float)
+    return (
+        run(Adagrad, quadratic.grad, start, steps, lr=ARTICLE["lr"]),
+        run(RMSprop, quadratic.grad, start, steps, lr=ARTICLE["lr"], alpha=ARTICLE["alpha"]),
+    )
+
+
+def test_the_page_uses_the_articles_settings():
+    from rmsprop_ref import compare
+
+    assert compare.ARTICLE["lr"] == ARTICLE["lr"] and compare.ARTICLE["alpha"] == ARTICLE["alpha"]
+
+
+def test_claim_adagrad_trajectories_figure():
+    """ "both paths run straight along the line θ₂ = −θ₁ towards the minimum at the origin;
+    Adagrad's steps shrink and it is still 0.09 from the origin after 30 steps, RMSprop's
+    first steps are larger and it is within 1e-8 of the origin by step 10."
+
+    The figure's 30-step runs: every iterate has |θ₁ + θ₂| < 1e-5 (on the line) and θ₁
+    moves monotonically towards 0 until it is within 1e-3 (straight, no visible zig-zag);
+    Adagrad's step lengths decrease at every step and its distance at step 30 rounds to
+    0.09; RMSprop's first step is longer than Adagrad's and its distance at step 10 is
+    below 1e-8.
+    """
+    ada, rms = _paths(30)
+    for path in (ada, rms):
+        assert np.max(np.abs(path[:, 0] + path[:, 1])) < 1e-5
+        visible = np.abs(path[:, 0]) > 1e-3
+        assert np.all(np.diff(path[visible, 0]) > 0)  # from -4.5 up towards 0, never back
+    ada_steps = np.linalg.norm(np.diff(ada, axis=0), axis=1)
+    assert np.all(np.diff(ada_steps) < 0)
+    assert f"{np.linalg.norm(ada[30]):.2f}" == "0.09"
+    rms_steps = np.linalg.norm(np.diff(rms, axis=0), axis=1)
+    assert rms_steps[0] > ada_steps[0]
+    assert np.linalg.norm(rms[10]) < 1e-8
+
+
+def test_claim_adagrad_rmsprop_leaves_the_origin():
+    """ "RMSprop does not stay at the origin with a constant learning rate: by step 50 it is
+    1.8 away again"
+
+    Runs RMSprop with the article's settings for 50 steps: it comes within 1e-11 of the
+    origin first, and its distance at step 50 rounds to 1.8.
+    """
+    _, rms = _paths(50)
+    d = np.linalg.norm(rms, axis=1)
+    assert d[:50].min() < 1e-11
+    assert f"{d[50]:.1f}" == "1.8"
+
+
+def test_claim_adagrad_diagonal_because_symmetric_and_scale_free():
+    """ "Both paths stay on the diagonal because the start is symmetric and both updates are
+    scale-free per coordinate: the first step moves each coordinate by the same amount
+    whatever its gradient."
+
+    The mechanism, checked part by part: (1) the first step of each method moves both
+    coordinates by the same amount although the gradients are -9 and 4.5; (2) scale-free:
+    each coordinate's path does not depend on its curvature, so from the symmetric start the
+    path stays on θ₂ = −θ₁ also when the curvatures are d2l's 0.1 and 2 instead of 1 and 0.5;
+    (3) the start matters: from (-4.5, 2) the path leaves the line through the start and the
+    origin (θ₁/θ₂ changes by more than 0.3); (4) gradient descent, which is not scale-free,
+    leaves the diagonal from the same symmetric start.
+    """
+    ada, rms = _paths(1)
+    for path in (ada, rms):
+        move = np.abs(path[1] - path[0])
+        assert abs(move[0] - move[1]) < 1e-7 * move[0]  # equal up to eps
+
+    def grad_d2l_curvatures(theta):
+        return np.array([0.2 * theta[0], 4.0 * theta[1]])
+
+    for path in (
+        run(Adagrad, grad_d2l_curvatures, quadratic.start, 30, lr=1.0),
+        run(RMSprop, grad_d2l_curvatures, quadratic.start, 30, lr=1.0, alpha=0.9),
+    ):
+        assert np.max(np.abs(path[:, 0] + path[:, 1])) < 1e-5
+    for path in _paths(8, (-4.5, 2.0)):
+        ratio = path[:, 0] / path[:, 1]
+        assert np.ptp(ratio) > 0.3
+    sgd = run(SGD, quadratic.grad, quadratic.start, 5, lr=0.3)
+    assert np.max(np.abs(sgd[:, 0] + sgd[:, 1])) > 1
+
+
+def test_claim_adagrad_effective_lr_figure():
+    """ "Adagrad's falls from 0.11 and flattens near 0.062; RMSprop's rises at every step,
+    from 0.35 to 1.54, as the gradients shrink."
+
+    Read from the figure the page shows (rmsprop_ref.figures.effective_lr): the first curve
+    (Adagrad) starts at 0.11, never rises, ends at 0.062 and changes by less than 0.5 %
+    over its last 10 steps; the second (RMSprop) rises at every step from 0.35 to 1.54,
+    while |g| for θ₁ shrinks over the same steps (from the package's run).
+    """
+    require("matplotlib")
+    from rmsprop_ref import figures
+
+    fig = figures.effective_lr()
+    lines = [line for line in fig.axes[0].get_lines() if len(line.get_ydata()) == 30]
+    ada, rms = (np.asarray(line.get_ydata()) for line in lines[:2])
+    assert f"{ada[0]:.2f}" == "0.11" and np.all(np.diff(ada) <= 0) and f"{ada[-1]:.3f}" == "0.062"
+    assert abs(ada[-1] / ada[-11] - 1) < 0.005
+    assert np.all(np.diff(rms) > 0) and f"{rms[0]:.2f}" == "0.35" and f"{rms[-1]:.2f}" == "1.54"
+    _, path = _paths(30)
+    g1 = np.abs(2 * path[:30, 0])
+    assert g1[-1] < 1e-9 * g1[0]
