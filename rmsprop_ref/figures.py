@@ -8,9 +8,14 @@ matplotlib is imported here only, when a figure is drawn.
 
 from __future__ import annotations
 
+import colorsys
+import contextvars
 import io
+import re
 import sys
+import textwrap
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +39,62 @@ _RC = {
 }
 COLORS = {"Adagrad": "#1f77b4", "RMSprop": "#d62728", "SGD": "#7f7f7f"}
 
+#: Material's slate (dark) scheme as the browser paints it: the page background
+#: hsl(225, 15%, 14%) and body text hsl(225, 15%, 90%) at 82% opacity over it, a
+#: little brighter here because figure text is small.
+DARK_BG, DARK_FG = "#1e2129", "#c8cbd2"
+#: Width of a narrow figure in inches (1 in = 96 CSS px): 345.6 px fits the 358-px
+#: content column of a 390-px phone, so it is shown at its natural size, unscaled.
+NARROW_WIDTH = 3.6
+#: Smallest font size in a narrow figure, in points; mathtext sub- and superscripts are
+#: 70% of their text, so they stay at 7 pt = 9.3 CSS px.
+NARROW_MIN_FONT = 10.0
+#: file-name suffix -> (layout, scheme) of each variant written for a figure
+VARIANTS = {
+    "": ("wide", "light"),
+    "-dark": ("wide", "dark"),
+    "-narrow": ("narrow", "light"),
+    "-narrow-dark": ("narrow", "dark"),
+}
+_LAYOUT = contextvars.ContextVar("rmsprop_ref_figure_layout", default="wide")
+
+
+@contextmanager
+def layout(name: str):
+    """Draw figures in this layout: ``"wide"`` (panels side by side) or ``"narrow"``.
+
+    A narrow figure is `NARROW_WIDTH` inches wide with its panels stacked top to
+    bottom; every figure function gets it through `_figure`, unchanged.
+    """
+    if name not in ("wide", "narrow"):
+        raise ValueError(f"Unknown layout {name!r}; known: 'wide', 'narrow'")
+    token = _LAYOUT.set(name)
+    try:
+        yield
+    finally:
+        _LAYOUT.reset(token)
+
 
 def _figure(ncols: int = 1, width: float = 6.4, height: float = 3.6):
     from matplotlib.figure import Figure  # no pyplot: no global state, no backend to pick
 
+    if _LAYOUT.get() == "narrow":
+        # Text keeps its size in points, so a panel cannot shrink with the width as far
+        # as its aspect ratio would say: keep at least 2.8 in of height for labels.
+        panel = min(height, max(2.8, height * NARROW_WIDTH * ncols / width))
+        fig = Figure(figsize=(NARROW_WIDTH, panel * ncols), layout="constrained")
+        return fig, fig.subplots(ncols, 1, squeeze=False)[:, 0]
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, axes
+
+
+#: Problem names as the figures write them (titles and legends are in words)
+_PROBLEM_WORDS = {"rosenbrock": "Rosenbrock", "d2l_quadratic": "d2l quadratic"}
+
+
+def _in_words(name: str) -> str:
+    return _PROBLEM_WORDS.get(name, name.replace("_", " "))
 
 
 def ewma_weights(betas=(0.5, 0.9, 0.95)):
@@ -94,10 +148,12 @@ def adagrad_vs_rmsprop():
             ax.plot(path[:, i], marker="o", ms=3, color=COLORS[name], label=name)
         ax.axhline(0, color="k", lw=0.8)
         ax.set(
-            xlabel="iteration", ylabel=f"$x_{i + 1}$", title=f"$x_{i + 1}$ (start {quadratic.start[i]:g}, optimum 0)"
+            xlabel="iteration",
+            ylabel=rf"$\theta_{i + 1}$",
+            title=rf"$\theta_{i + 1}$ (start {quadratic.start[i]:g}, optimum 0)",
         )
     axes[0].legend()
-    fig.suptitle(r"$f = x_1^2 + 0.5\,x_2^2$, η = 1, β = 0.9")
+    fig.suptitle(r"$f(\theta) = \theta_1^2 + 0.5\,\theta_2^2$, η = 1, α = 0.9")
     return fig
 
 
@@ -108,7 +164,7 @@ def _contour(ax, problem: Problem, lim: tuple[float, float, float, float]):
     levels = np.geomspace(max(Z.min(), 1e-3), Z.max(), 15) if problem is rosenbrock else 15
     ax.contour(X, Y, Z, levels=levels, colors="0.75", linewidths=0.7)
     ax.plot(*problem.x_min, "k*", ms=10)
-    ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(x0, x1), ylim=(y0, y1))
+    ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", xlim=(x0, x1), ylim=(y0, y1))
 
 
 def trajectories(problem: Problem = quadratic, steps: int = ARTICLE["steps"], lim=(-5.5, 5.5, -5.5, 5.5), **settings):
@@ -121,12 +177,12 @@ def trajectories(problem: Problem = quadratic, steps: int = ARTICLE["steps"], li
     )):  # fmt: skip
         _contour(ax, problem, lim)
         ax.plot(path[:, 0], path[:, 1], "-o", ms=3, color=COLORS[name])
-        ax.set_title(f"{name}, {steps} steps, η = {lr:g}" + (f", β = {alpha:g}" if name == "RMSprop" else ""))
+        ax.set_title(f"{name}, {steps} steps, η = {lr:g}" + (f", α = {alpha:g}" if name == "RMSprop" else ""))
     return fig
 
 
 def effective_lr(steps: int = ARTICLE["steps"]):
-    """Effective step size η/d of coordinate x_1 over the iterations, Adagrad vs RMSprop."""
+    """Effective learning rate of coordinate θ₁ over the steps, Adagrad vs RMSprop."""
     lr, alpha = ARTICLE["lr"], ARTICLE["alpha"]
     fig, (ax,) = _figure()
     for name, opt_cls, kw in (("Adagrad", Adagrad, {}), ("RMSprop", RMSprop, {"alpha": alpha})):
@@ -137,22 +193,23 @@ def effective_lr(steps: int = ARTICLE["steps"]):
             opt.step(quadratic.grad(x))
             rates.append(opt.effective_lr()[0][0])
         ax.semilogy(np.arange(1, steps + 1), rates, "-o", ms=3, color=COLORS[name], label=name)
-    ax.set(xlabel="iteration t", ylabel="η / d for $x_1$ (log scale)",
+    ax.set(xlabel="step t", ylabel=r"effective learning rate of $\theta_1$",
            title="Adagrad's rate only shrinks; RMSprop's follows recent gradients")  # fmt: skip
     ax.legend()
     return fig
 
 
 def wrong_gradient():
-    """The article's plot redone with its gradient bug, grad_y = 0.2·y, beside the true gradient y."""
+    """The article's plot redone with its gradient bug, ∂f/∂θ₂ = 0.2·θ₂, beside the true gradient θ₂."""
     true_paths = article_paths()
     wrong_paths = article_paths(grad=lambda x: np.array([2 * x[0], 0.2 * x[1]]))
     fig, axes = _figure(ncols=2, width=8, height=3.4)
     for ax, (name, path) in zip(axes, true_paths.items()):
-        ax.plot(path[:, 1], "-o", ms=3, color=COLORS[name], label="true gradient $\\partial f/\\partial x_2 = x_2$")
-        ax.plot(wrong_paths[name][:, 1], "--s", ms=3, color="0.4", label="article's $0.2\\,x_2$")
+        label = r"true gradient $\partial f/\partial \theta_2 = \theta_2$"
+        ax.plot(path[:, 1], "-o", ms=3, color=COLORS[name], label=label)
+        ax.plot(wrong_paths[name][:, 1], "--s", ms=3, color="0.4", label=r"article's $0.2\,\theta_2$")
         ax.axhline(0, color="k", lw=0.8)
-        ax.set(xlabel="iteration", ylabel="$x_2$", title=f"{name}: $x_2$ against iteration")
+        ax.set(xlabel="iteration", ylabel=r"$\theta_2$", title=rf"{name}: $\theta_2$ against iteration")
     axes[0].legend(fontsize=8)
     return fig
 
@@ -166,7 +223,7 @@ def harder_problems(steps: int = 200):
     for ax, problem in zip(axes, problems):
         for name in ("SGD", "Adagrad", "RMSprop"):
             ax.semilogy(distances(name, problem, steps), color=COLORS[name], label=name)
-        ax.set(title=problem.name, xlabel="iteration", ylabel="‖x − x*‖")
+        ax.set(title=_in_words(problem.name), xlabel="iteration", ylabel="‖θ − θ*‖")
         ax.set_ylim(bottom=1e-6)
     axes[0].legend()
     return fig
@@ -194,6 +251,150 @@ def render(fig) -> bytes:
     return buf.getvalue()
 
 
+def _hex_rgb(color: str) -> tuple[float, float, float]:
+    return tuple(int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def dark_color(color):
+    """The colour that plays `color`'s part on the dark page (alpha kept).
+
+    Greys, white and black swap ends: white (a background) becomes `DARK_BG` and
+    black (text, axes) `DARK_FG`, greys fall in between in the same order, so a faint
+    contour stays faint. A hue keeps its hue and saturation; its lightness l becomes
+    max(l, 1 - l, 0.6) so that lines read on the dark background, except a pale one
+    (l >= 0.75, a fill) which is darkened towards the background.
+    """
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(color)
+    h, light, sat = colorsys.rgb_to_hls(r, g, b)
+    if sat < 0.05 or max(r, g, b) - min(r, g, b) < 0.02:  # a grey
+        bg, fg = _hex_rgb(DARK_BG), _hex_rgb(DARK_FG)
+        return (*(f + light * (k - f) for f, k in zip(fg, bg)), a)
+    if light >= 0.75:
+        bg_light = colorsys.rgb_to_hls(*_hex_rgb(DARK_BG))[1]
+        light = bg_light + (1 - light) * (0.8 - bg_light)
+    else:
+        light = max(light, 1 - light, 0.6)
+    return (*colorsys.hls_to_rgb(h, light, sat), a)
+
+
+def _darken(fig) -> None:
+    """Recolour a drawn figure in place for the dark scheme (`dark_color` on every colour).
+
+    Works on whatever a figure function drew, named colours included, so a new figure
+    gets its dark variant without code of its own. Colour-mapped artists keep their map.
+    The figure must have been drawn once, so that its ticks exist.
+    """
+    from matplotlib.collections import Collection
+    from matplotlib.image import AxesImage
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    def visible(c) -> bool:
+        return not (isinstance(c, str) and c.lower() == "none")
+
+    for artist in fig.findobj():
+        if isinstance(artist, Line2D):
+            # Read every colour before setting any: "auto" marker colours follow the line's.
+            color, face, edge = artist.get_color(), artist.get_markerfacecolor(), artist.get_markeredgecolor()
+            artist.set_color(dark_color(color))
+            if visible(face):
+                artist.set_markerfacecolor(dark_color(face))
+            if visible(edge):
+                artist.set_markeredgecolor(dark_color(edge))
+        elif isinstance(artist, Text):
+            artist.set_color(dark_color(artist.get_color()))
+            if artist.get_bbox_patch() is not None:
+                patch = artist.get_bbox_patch()
+                patch.set_facecolor(dark_color(patch.get_facecolor()))
+                patch.set_edgecolor(dark_color(patch.get_edgecolor()))
+        elif isinstance(artist, Patch):
+            face, edge = artist.get_facecolor(), artist.get_edgecolor()
+            artist.set_facecolor(dark_color(face))
+            artist.set_edgecolor(dark_color(edge))
+        elif isinstance(artist, Collection) and artist.get_array() is None:
+            face, edge = artist.get_facecolor(), artist.get_edgecolor()  # edges may follow the faces
+            if len(face):
+                artist.set_facecolor([dark_color(c) for c in face])
+            if len(edge):
+                artist.set_edgecolor([dark_color(c) for c in edge])
+        elif isinstance(artist, AxesImage):
+            pass  # an image keeps its colour map
+
+
+def _wrap(text: str, chars: int) -> str:
+    """`text` broken into lines of about `chars` characters, never inside $...$ math."""
+    # Math and "name = value" are never split across lines.
+    words = re.findall(r"(?:\$[^$]*\$|\S)+", text.replace(" = ", "\0=\0"))
+    if not words:
+        return text
+    protected = [w.replace(" ", "\0") for w in words]
+    lines = textwrap.wrap(" ".join(protected), max(chars, 8), break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace("\0", " ")
+
+
+def _fit_narrow(fig) -> None:
+    """Make a narrow figure's text readable and keep it inside the figure.
+
+    Text smaller than `NARROW_MIN_FONT` is raised to it, and titles wider than their
+    panel (the figure, for the figure's title) are wrapped onto more lines.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < NARROW_MIN_FONT:
+            text.set_fontsize(NARROW_MIN_FONT)
+    titles = [(t, ax) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    if fig._suptitle is not None:
+        titles.append((fig._suptitle, fig))
+    for _ in range(3):  # wrapping changes the layout; re-measure after each pass
+        fig.draw_without_rendering()
+        renderer = fig._get_renderer()
+        changed = False
+        for text, box in titles:
+            content = text.get_text().replace("\n", " ")
+            if not content:
+                continue
+            room = box.get_window_extent(renderer).width
+            width = text.get_window_extent(renderer).width
+            if width > room:
+                lines = text.get_text().count("\n") + 1
+                chars = int(len(content) / lines * room / width) - 1
+                text.set_text(_wrap(content, chars))
+                changed = True
+        if not changed:
+            break
+
+
+def draw_variants(func: Callable) -> dict[str, bytes]:
+    """The SVG bytes of every variant of one figure, keyed by file-name suffix (`VARIANTS`)."""
+    import matplotlib
+
+    out = {}
+    for lay in ("wide", "narrow"):
+        with matplotlib.rc_context(_RC), layout(lay):  # rc must be active while drawing, not only saving
+            fig = func()
+            if lay == "narrow":
+                _fit_narrow(fig)
+            light = render(fig)  # drawing it also creates the ticks that _darken recolours
+            _darken(fig)
+            dark = render(fig)
+        for suffix, variant in VARIANTS.items():
+            if variant == (lay, "light"):
+                out[suffix] = light
+            elif variant == (lay, "dark"):
+                out[suffix] = dark
+    return out
+
+
+def variant_names(name: str) -> list[str]:
+    """File names of every variant of figure `name` (``x.svg`` -> ``x.svg``, ``x-dark.svg``, ...)."""
+    stem = name.removesuffix(".svg")
+    return [f"{stem}{suffix}.svg" for suffix in VARIANTS]
+
+
 def source_hash() -> str:
     """A hash of everything the figures depend on: this package's source, numpy, matplotlib, Python.
 
@@ -217,11 +418,11 @@ STAMP = ".source-hash"
 def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
     """Write every figure (or those in `names`) to `outdir`; return the paths actually rewritten.
 
-    When every figure is already there and ``OUTDIR/.source-hash`` matches
-    `source_hash()`, nothing is drawn at all.
+    Each figure ``x.svg`` is written in four variants (`VARIANTS`): ``x.svg`` (light),
+    ``x-dark.svg``, ``x-narrow.svg`` and ``x-narrow-dark.svg``. When every figure is
+    already there and ``OUTDIR/.source-hash`` matches `source_hash()`, nothing is
+    drawn at all.
     """
-    import matplotlib
-
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     unknown = set(names or ()) - FIGURES.keys()
@@ -232,20 +433,22 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
         names is None
         and stamp.is_file()
         and stamp.read_text() == current
-        and all((outdir / n).is_file() for n in FIGURES)
+        and all((outdir / v).is_file() for n in FIGURES for v in variant_names(n))
     ):
         log(f"{len(FIGURES)} figures up to date in {outdir} (source unchanged)")
         return []
     written = []
     for i, name in enumerate(names or FIGURES, 1):
-        with matplotlib.rc_context(_RC):  # rc must be active while drawing, not only saving
-            data = render(FIGURES[name]())
-        path = outdir / name
-        changed = not path.exists() or path.read_bytes() != data
-        if changed:
-            path.write_bytes(data)  # only on change: mkdocs serve would loop on its own output
-            written.append(path)
-        log(f"[{i}/{len(names or FIGURES)}] {path} {'written' if changed else 'unchanged'}")
+        variants = draw_variants(FIGURES[name])
+        states = []
+        for suffix, data in variants.items():
+            path = outdir / f"{name.removesuffix('.svg')}{suffix}.svg"
+            changed = not path.exists() or path.read_bytes() != data
+            if changed:
+                path.write_bytes(data)  # only on change: mkdocs serve would loop on its own output
+                written.append(path)
+            states.append(f"{suffix or 'light'} {'written' if changed else 'unchanged'}")
+        log(f"[{i}/{len(names or FIGURES)}] {outdir / name} ({', '.join(states)})")
     if names is None:
         stamp.write_text(current)
     return written

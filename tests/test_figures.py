@@ -1,43 +1,83 @@
-"""Figures: all drawn, deterministic to the byte, rewritten only when they change."""
+"""Figures: all drawn in every variant, deterministic to the byte, rewritten only when they change.
+
+Each figure is written light and dark (Material's default and slate schemes), wide and
+narrow (panels stacked, for a phone): ``x.svg``, ``x-dark.svg``, ``x-narrow.svg``,
+``x-narrow-dark.svg``.
+"""
 
 import os
+import re
+from types import SimpleNamespace
 
 import pytest
 
-pytest.importorskip("matplotlib", reason="figures need matplotlib (the docs extra)")
+from conftest import require
 
-from rmsprop_ref import figures
+require("matplotlib", "figures need matplotlib (the docs extra)")
+
+from rmsprop_ref import figures  # noqa: E402
+
+N_VARIANTS = len(figures.VARIANTS)
 
 
-def test_writes_every_figure_then_nothing(tmp_path):
+def _all_files():
+    return sorted(v for name in figures.FIGURES for v in figures.variant_names(name))
+
+
+@pytest.fixture(scope="module")
+def every_variant(tmp_path_factory):
+    """Every figure written once into a fresh folder (drawing them all takes seconds)."""
+    out = tmp_path_factory.mktemp("figures")
     logged = []
-    written = figures.write_all(tmp_path, log=logged.append)
-    assert sorted(p.name for p in written) == sorted(figures.FIGURES)
-    assert len(logged) == len(figures.FIGURES) and all("written" in line for line in logged)
+    written = figures.write_all(out, log=logged.append)
+    return SimpleNamespace(path=out, written=written, logged=logged)  # what the cold write did
+
+
+@pytest.fixture
+def two_figures(monkeypatch):
+    """FIGURES cut down to two, so that a test can redraw 'everything' quickly."""
+    keep = ("effective_lr.svg", "ewma_weights.svg")
+    monkeypatch.setattr(figures, "FIGURES", {name: figures.FIGURES[name] for name in keep})
+
+
+def test_writes_every_variant_of_every_figure_then_nothing(every_variant):
+    written, logged = every_variant.written, every_variant.logged
+    assert sorted(p.name for p in written) == _all_files()
+    assert len(written) == N_VARIANTS * len(figures.FIGURES) and N_VARIANTS == 4
+    assert len(logged) == len(figures.FIGURES) and all(line.count("written") == N_VARIANTS for line in logged)
     mtimes = {p: os.stat(p).st_mtime_ns for p in written}
     data = {p: p.read_bytes() for p in written}
-    assert figures.write_all(tmp_path, log=lambda _: None) == []  # nothing changed, nothing written
-    (tmp_path / figures.STAMP).unlink()  # without the stamp every figure is drawn and compared
-    assert figures.write_all(tmp_path, log=lambda _: None) == []
+    assert figures.write_all(every_variant.path, log=lambda _: None) == []  # nothing changed, nothing written
+    (every_variant.path / figures.STAMP).unlink()  # without the stamp every figure is drawn and compared
+    assert figures.write_all(every_variant.path, log=lambda _: None) == []
     for p in written:
         assert os.stat(p).st_mtime_ns == mtimes[p]
         assert p.read_bytes() == data[p]
 
 
-def test_a_changed_or_missing_figure_is_redrawn(tmp_path):
+def test_a_changed_or_missing_variant_is_redrawn(tmp_path, two_figures):
     figures.write_all(tmp_path, log=lambda _: None)
-    (tmp_path / "effective_lr.svg").unlink()
+    (tmp_path / "effective_lr-narrow-dark.svg").unlink()
     (tmp_path / "ewma_weights.svg").write_text("stale")
     (tmp_path / figures.STAMP).write_text("another version of the code")
     rewritten = figures.write_all(tmp_path, log=lambda _: None)
-    assert sorted(p.name for p in rewritten) == ["effective_lr.svg", "ewma_weights.svg"]
+    assert sorted(p.name for p in rewritten) == ["effective_lr-narrow-dark.svg", "ewma_weights.svg"]
+
+
+def test_a_missing_variant_defeats_the_stamp(tmp_path, two_figures):
+    figures.write_all(tmp_path, log=lambda _: None)  # writes the stamp
+    assert figures.write_all(tmp_path, log=lambda _: None) == []
+    (tmp_path / "ewma_weights-dark.svg").unlink()
+    assert [p.name for p in figures.write_all(tmp_path, log=lambda _: None)] == ["ewma_weights-dark.svg"]
 
 
 def test_svg_has_no_date_and_keeps_text_as_text(tmp_path):
-    (path,) = figures.write_all(tmp_path, ["adagrad_vs_rmsprop.svg"], log=lambda _: None)
-    svg = path.read_text()
-    assert "<dc:date>" not in svg
-    assert "iteration</text>" in svg  # svg.fonttype = none: labels are <text>, not glyph paths
+    paths = figures.write_all(tmp_path, ["adagrad_vs_rmsprop.svg"], log=lambda _: None)
+    assert len(paths) == N_VARIANTS
+    for path in paths:
+        svg = path.read_text()
+        assert "<dc:date>" not in svg
+        assert "iteration</text>" in svg  # svg.fonttype = none: labels are <text>, not glyph paths
 
 
 def test_same_bytes_in_a_fresh_process(tmp_path):
@@ -47,7 +87,8 @@ def test_same_bytes_in_a_fresh_process(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
         subprocess.run([sys.executable, "-m", "rmsprop_ref.figures", str(out), "ewma_smoothing.svg"], check=True)
-    assert (a / "ewma_smoothing.svg").read_bytes() == (b / "ewma_smoothing.svg").read_bytes()
+    for name in figures.variant_names("ewma_smoothing.svg"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
 def test_unknown_figure_name(tmp_path):
@@ -55,6 +96,145 @@ def test_unknown_figure_name(tmp_path):
         figures.write_all(tmp_path, ["nope.svg"])
 
 
+def test_unknown_layout():
+    with pytest.raises(ValueError, match=r"Unknown layout 'tall'"):
+        with figures.layout("tall"):
+            pass
+
+
 def test_cli_usage():
     assert figures.main([]) == 2
     assert figures.main(["--help"]) == 0
+
+
+# --- the dark variant -------------------------------------------------------------------
+
+_FILL = re.compile(r"fill:\s*(#[0-9a-f]{6})")
+
+
+def _background(svg: str) -> str:
+    """The fill of the figure's first patch: matplotlib writes the figure background first."""
+    return _FILL.search(svg[svg.index('<g id="patch_1">') :])[1]
+
+
+def _text_fills(svg: str) -> set[str]:
+    """Fill colours of every <text> and mathtext <tspan>; no fill in the style means SVG's default, black."""
+    fills = set()
+    for style in re.findall(r"<(?:text|tspan)\b[^>]*style=\"([^\"]*)\"", svg):
+        m = _FILL.search(style)
+        fills.add(m[1] if m else "#000000")
+    return fills
+
+
+def _luminance(hex_color: str) -> float:
+    """WCAG relative luminance."""
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("name", list(figures.FIGURES))
+def test_dark_variant_has_the_slate_background_and_light_text(every_variant, name):
+    stem = name.removesuffix(".svg")
+    for light_name, dark_name in (
+        (f"{stem}.svg", f"{stem}-dark.svg"),
+        (f"{stem}-narrow.svg", f"{stem}-narrow-dark.svg"),
+    ):
+        light, dark = (every_variant.path / light_name).read_text(), (every_variant.path / dark_name).read_text()
+        assert _background(light) == "#ffffff"
+        assert _background(dark) == figures.DARK_BG.lower() == "#1e2129"  # Material slate: hsl(225, 15%, 14%)
+        assert _text_fills(light) == {"#000000"}
+        dark_text = _text_fills(dark)
+        assert dark_text == {figures.DARK_FG.lower()}, dark_text
+        # WCAG asks 4.5:1 for text; black on white is 21:1.
+        assert _contrast(figures.DARK_FG, figures.DARK_BG) > 9
+        assert "#000000" not in dark and "#ffffff" not in dark  # nothing left drawn for a white page
+
+
+def test_dark_color_rules():
+    to_hex = pytest.importorskip("matplotlib.colors").to_hex
+    assert to_hex(figures.dark_color("white")) == figures.DARK_BG
+    assert to_hex(figures.dark_color("black")) == figures.DARK_FG
+    # greys keep their order, reversed: a faint light-mode grey stays faint (near the background)
+    faint, strong = (_luminance(to_hex(figures.dark_color(g))) for g in ("0.8", "0.3"))
+    assert _luminance(figures.DARK_BG) < faint < strong < _luminance(figures.DARK_FG)
+    # a dark blue line is lightened, keeping its hue; alpha is kept
+    r, g, b, a = figures.dark_color((0.0, 0.0, 0.5, 0.4))
+    assert r == g < b and a == 0.4 and _contrast(to_hex((r, g, b)), figures.DARK_BG) > 3
+
+
+# --- the narrow variant -----------------------------------------------------------------
+
+_SIZE = re.compile(r'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def _font_sizes(svg: str) -> list[float]:
+    return [float(s) for s in re.findall(r"<(?:text|tspan)\b[^>]*font-size:\s*([\d.]+)px", svg)]
+
+
+@pytest.mark.parametrize("name", list(figures.FIGURES))
+def test_narrow_variant_fits_a_phone_with_readable_text(every_variant, name):
+    stem = name.removesuffix(".svg")
+    wide, narrow = (
+        (every_variant.path / f"{stem}.svg").read_text(),
+        (every_variant.path / f"{stem}-narrow.svg").read_text(),
+    )
+    width_pt, view_w, view_h = map(float, _SIZE.search(narrow).groups())
+    assert width_pt == view_w == figures.NARROW_WIDTH * 72
+    # 1 pt = 4/3 CSS px; a 390-px phone's content column is 358 px, wider than the figure,
+    # so the figure is shown unscaled and a font of s viewBox units is s·4/3 CSS px.
+    css_width = width_pt * 4 / 3
+    assert css_width <= 358
+    smallest = min(_font_sizes(narrow)) * 4 / 3
+    assert smallest >= 9, f"{name}: smallest text {smallest:.1f} CSS px"
+    panels = len(re.findall(r'<g id="axes_\d+">', wide))
+    assert len(re.findall(r'<g id="axes_\d+">', narrow)) == panels
+    if panels > 1:
+        assert view_h > view_w, f"{name}: narrow variant is not stacked ({view_w} x {view_h})"
+
+
+def test_narrow_layout_stacks_panels():
+    with figures.layout("narrow"):
+        _, axes = figures._figure(ncols=3, width=10, height=3.4)
+    boxes = [ax.get_position() for ax in axes]
+    assert len(boxes) == 3
+    assert boxes[0].y0 > boxes[1].y0 > boxes[2].y0  # top to bottom
+    assert abs(boxes[0].x0 - boxes[2].x0) < 1e-9
+    with figures.layout("wide"):
+        _, axes = figures._figure(ncols=3, width=10, height=3.4)
+    assert axes[0].get_position().x0 < axes[1].get_position().x0 < axes[2].get_position().x0
+
+
+def test_long_titles_are_wrapped_in_the_narrow_variant(every_variant):
+    svg = (every_variant.path / "effective_lr-narrow.svg").read_text()
+    title = "Adagrad's rate only shrinks; RMSprop's follows recent gradients"
+    assert title not in svg  # on one line it would run past the figure's 3.6 in
+    assert "Adagrad's rate only shrinks;" in svg or "Adagrad's rate only" in svg
+    assert title in (every_variant.path / "effective_lr.svg").read_text()
+
+
+def test_wrap_never_splits_math_or_an_assignment():
+    text = r"RMSprop, 30 steps, η = 0.4, α = 0.9 on $f(\theta) = \theta_1^2 + 0.5\,\theta_2^2$"
+    lines = figures._wrap(text, 12).split("\n")
+    assert len(lines) > 2
+    assert r"$f(\theta) = \theta_1^2 + 0.5\,\theta_2^2$" in lines[-1]
+    for line in lines:
+        assert not line.endswith("=") and not line.startswith("="), lines
+    assert " ".join(lines) == text
+
+
+# --- words and notation -------------------------------------------------------------------
+
+
+def test_titles_and_labels_are_words_in_the_guides_notation(every_variant):
+    for path in sorted(every_variant.path.glob("*.svg")):
+        text = " ".join(re.findall(r">([^<]+)</(?:text|tspan)>", path.read_text()))
+        assert not re.search(r"[a-z]_[a-z]", text), f"{path.name}: a code name in a label: {text}"
+        assert "x_1" not in text and "x_2" not in text, path.name
+    labels = " ".join(re.findall(r">([^<]+)</(?:text|tspan)>", (every_variant.path / "trajectories.svg").read_text()))
+    assert "θ" in labels
