@@ -4,6 +4,7 @@ mkdocs-jupyter inlines all of JupyterLab's stylesheet (about 575 KB: widgets, me
 dialogs, file browsers) into every notebook page. A rendered notebook uses a few dozen
 of its classes. Rules whose class selectors cannot match anything on the page are
 dropped; everything else (element selectors, variables, @font-face, @keyframes) stays.
+The CSS is parsed by tinycss2 (a CSS Syntax Level 3 parser), not by counting braces.
 There is no JavaScript on these pages that could add the dropped classes later.
 """
 
@@ -12,58 +13,55 @@ from __future__ import annotations
 import logging
 import re
 
+import tinycss2
+
 log = logging.getLogger("mkdocs.hooks.notebook_css")
 _STYLE = re.compile(r'(<style type="text/css">)(.*?)(</style>)', re.S)
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
 _CLASS_SEL = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _MIN_SIZE = 50_000  # only the big JupyterLab sheet is worth pruning
+_NOT_REQUIRED = {"not", "is", "where", "has"}  # :not(.x) and the like do not need .x on the page
 
 
-def _blocks(css: str):
-    """Split CSS into top-level (prelude, body) pairs, bodies without their braces."""
-    i, n = 0, len(css)
-    while i < n:
-        start = css.find("{", i)
-        if start < 0:
-            return
-        depth, j = 1, start + 1
-        while depth and j < n:
-            depth += {"{": 1, "}": -1}.get(css[j], 0)
-            j += 1
-        yield css[i:start].strip(), css[start + 1 : j - 1]
-        i = j
+def _classes(tokens) -> set[str]:
+    """The class names a selector needs: `.name` tokens, outside :not() / :is() / :where() / :has()."""
+    needed, previous = set(), None
+    for token in tokens:
+        if token.type == "ident" and previous is not None and previous.type == "literal" and previous.value == ".":
+            needed.add(token.value)
+        elif token.type == "function" and token.lower_name not in _NOT_REQUIRED:
+            needed |= _classes(token.arguments)
+        previous = token
+    return needed
 
 
-def _split_selectors(prelude: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in prelude:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
+def _selectors(prelude) -> list[list]:
+    """A selector list split at its top-level commas (commas inside functions are tokens' own)."""
+    selectors = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
         else:
-            cur += ch
-    return [*parts, cur]
+            selectors[-1].append(token)
+    return selectors
 
 
 def prune(css: str, classes: set[str]) -> str:
+    """`css` without the style rules whose every selector needs a class not in `classes`."""
     out = []
-    for prelude, body in _blocks(css):
-        if prelude.startswith("@media") or prelude.startswith("@supports"):
-            inner = prune(body, classes)
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content is not None:
+            inner = prune(tinycss2.serialize(rule.content), classes)
             if inner.strip():
-                out.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):
-            out.append(f"{prelude}{{{body}}}")
-        else:
-            # :not(.x) and the like do not require .x to exist; judge only the plain classes.
-            keep = [
-                s
-                for s in _split_selectors(prelude)
-                if set(_CLASS_SEL.findall(re.sub(r":(not|is|where|has)\([^)]*\)", "", s))) <= classes
-            ]
+                out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
+        elif rule.type == "at-rule":
+            out.append(rule.serialize())
+        elif rule.type == "qualified-rule":
+            keep = [sel for sel in _selectors(rule.prelude) if _classes(sel) <= classes]
             if keep:
-                out.append(f"{','.join(keep)}{{{body}}}")
+                selector = ",".join(tinycss2.serialize(sel).strip() for sel in keep)
+                out.append(f"{selector}{{{tinycss2.serialize(rule.content)}}}")
+        # a parse error is a rule the browser drops too
     return "".join(out)
 
 

@@ -23,7 +23,7 @@ def test_strict_build_has_no_warnings(built_site):
 def test_every_page_and_figure_is_there(built_site):
     site = built_site.path
     pages = site_pages()
-    assert len(pages) == 10
+    assert len(pages) >= 10 and "" in pages and "tutorial/" in pages, pages
     for page in pages:
         assert (site / page / "index.html").is_file(), page
     from rmsprop_ref.figures import FIGURES
