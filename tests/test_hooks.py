@@ -67,3 +67,12 @@ def test_notebook_css_keeps_used_rules_and_drops_the_rest():
     assert "@media (max-width: 10px){.used{a:b}}" in out
     assert ".used:not(.absent){y:2}" in out
     assert ".unused" not in out.replace(":not(.absent)", "")
+
+
+def test_notebook_css_is_parsed_not_brace_counted():
+    # A brace in a string or a comment, and a rule after an @import statement: counting
+    # braces kept `.unused` and `.gone` here (checked against the previous implementation).
+    css = _load("notebook_css")
+    sheet = '.used::after{content:"}"}/* { */.unused{a:b}.used:is(.x, .used){c:d}@import url(x.css);.gone{e:f}'
+    out = css.prune(sheet, {"used"})
+    assert out == '.used::after{content:"}"}.used:is(.x, .used){c:d}@import url(x.css);'
