@@ -1,0 +1,902 @@
+/* rmsprop_ref in the browser: the optimizer explorer (explorer/) and the EWMA widget (ewma/).
+ *
+ * The numbers are the package's. The update below is a line-by-line port of
+ * rmsprop_ref/rmsprop.py (rmsprop_update), adagrad.py (adagrad_update), sgd.py (SGD._update),
+ * run.py (run) and problems.py (the gradients), in the same order of floating-point
+ * operations, so each coordinate comes out bit-identical to numpy's; argument checks mirror
+ * _checks.py and give Python's messages. tests/test_explorer.py holds it to that.
+ *
+ * window.rmspropRef.run(config) -> [[θ1, θ2], ...] (steps + 1 points), where config =
+ * {optimizer: "SGD" | "Adagrad" | "RMSprop", problem: name, start: [θ1, θ2], steps: N,
+ *  hyperparams: {lr, alpha, ...}} means
+ * rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, start, steps, **hyperparams).
+ */
+(function () {
+  "use strict";
+
+  // ---------------------------------------------------------------- Python-style errors and repr
+
+  function pyError(type, message) {
+    const e = new Error(message);
+    e.name = type; // Python's exception class: ValueError, TypeError, KeyError, ...
+    return e;
+  }
+
+  // repr() of a Python float: shortest round-trip digits (JavaScript's too), but Python
+  // writes 1e-05 / 1e+16 where JavaScript writes 0.00001 / 10000000000000000.
+  function floatRepr(x) {
+    if (Number.isNaN(x)) return "nan";
+    if (x === Infinity) return "inf";
+    if (x === -Infinity) return "-inf";
+    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+    const [mant, expStr] = x.toExponential().split("e"); // shortest digits, e.g. "-1.25", "-5"
+    const exp = Number(expStr);
+    const neg = mant[0] === "-";
+    const digits = mant.replace("-", "").replace(".", "");
+    const sign = neg ? "-" : "";
+    if (exp < -4 || exp >= 16) {
+      // float_repr_style 'short': scientific with a two-digit exponent at least
+      const m = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;
+      const e = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : String(Math.abs(exp));
+      return `${sign}${m}e${exp < 0 ? "-" : "+"}${e}`;
+    }
+    if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+    const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+    const frac = digits.slice(exp + 1);
+    return `${sign}${intPart}.${frac || "0"}`;
+  }
+
+  function strRepr(s) {
+    const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let out = "";
+    for (const ch of s) {
+      if (ch === "\\") out += "\\\\";
+      else if (ch === quote) out += "\\" + ch;
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (ch < " " || ch === "\x7f") out += "\\x" + ch.charCodeAt(0).toString(16).padStart(2, "0");
+      else out += ch;
+    }
+    return quote + out + quote;
+  }
+
+  // repr() of the Python value a JSON-like JavaScript value stands for. A JavaScript number
+  // does not say whether it was an int or a float; an integral one is taken as an int, as
+  // Python's json.loads reads "5".
+  function pyRepr(v) {
+    if (v === null || v === undefined) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    if (typeof v === "number") {
+      if (Number.isInteger(v) && !Object.is(v, -0)) return BigInt(v).toString();
+      return floatRepr(v);
+    }
+    if (typeof v === "string") return strRepr(v);
+    if (Array.isArray(v)) return "[" + v.map(pyRepr).join(", ") + "]";
+    return "{" + Object.entries(v).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(", ") + "}";
+  }
+
+  function pyTypeName(v) {
+    if (v === null || v === undefined) return "NoneType";
+    if (typeof v === "boolean") return "bool";
+    if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+    if (typeof v === "string") return "str";
+    if (Array.isArray(v)) return "list";
+    return "dict";
+  }
+
+  // ---------------------------------------------------------------- _checks.py
+
+  // _fmt: f"{x:g}" for the bounds used here (0, 1, inf)
+  function fmtBound(x) {
+    return x === Infinity ? "inf" : String(x);
+  }
+
+  // check_number(name, value, low, high, *, low_open=False, high_open=True)
+  function checkNumber(name, value, low, high, lowOpen = false, highOpen = true) {
+    const loSign = lowOpen ? "<" : "<=";
+    const hiSign = highOpen ? "<" : "<=";
+    const expected = `expected ${fmtBound(low)} ${loSign} ${name} ${hiSign} ${fmtBound(high)}`;
+    if (typeof value !== "number") {
+      throw pyError("TypeError", `Invalid ${name}: ${pyRepr(value)} (${expected}, got ${pyTypeName(value)})`);
+    }
+    const v = value; // float(value); NaN fails every comparison below, as in Python
+    const okLow = lowOpen ? v > low : v >= low;
+    const okHigh = highOpen ? v < high : v <= high;
+    if (!(okLow && okHigh)) throw pyError("ValueError", `Invalid ${name}: ${pyRepr(value)} (${expected})`);
+    return v;
+  }
+
+  function checkBool(name, value) {
+    if (typeof value !== "boolean") throw pyError("TypeError", `Invalid ${name}: ${pyRepr(value)} (expected True or False)`);
+    return value;
+  }
+
+  // ---------------------------------------------------------------- the optimizers
+
+  // Each optimizer: its keyword arguments in signature order with their defaults, and the
+  // constructor's checks in the order __init__ runs them.
+  const inf = Infinity;
+  const OPTIMIZERS = {
+    // sgd.py: SGD(params, lr=1e-2)
+    SGD: {
+      defaults: { lr: 1e-2 },
+      check: (k) => ({ lr: checkNumber("lr", k.lr, 0, inf) }),
+      stateNames: () => [],
+      init: () => ({}),
+      update(param, grad, state, h) {
+        for (let i = 0; i < param.length; i++) {
+          const w = grad[i] * h.lr; // np.multiply(grad, lr, out=work[0])
+          param[i] -= w; // param -= work[0]
+        }
+      },
+      effectiveLr: (state, h, step, n) => new Array(n).fill(h.lr),
+    },
+    // rmsprop.py: RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+    //                     centered=False, *, eps_in_sqrt=False)
+    RMSprop: {
+      defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, eps_in_sqrt: false },
+      check: (k) => ({
+        lr: checkNumber("lr", k.lr, 0, inf),
+        alpha: checkNumber("alpha", k.alpha, 0, 1),
+        eps: checkNumber("eps", k.eps, 0, inf, true),
+        weight_decay: checkNumber("weight_decay", k.weight_decay, 0, inf),
+        momentum: checkNumber("momentum", k.momentum, 0, 1),
+        centered: checkBool("centered", k.centered),
+        eps_in_sqrt: checkBool("eps_in_sqrt", k.eps_in_sqrt),
+      }),
+      init: (n) => ({ square_avg: new Array(n).fill(0), grad_avg: new Array(n).fill(0), momentum_buffer: new Array(n).fill(0) }),
+      // rmsprop_update, one coordinate at a time; each numpy line is one line here
+      update(param, grad, state, h) {
+        const square_avg = state.square_avg, grad_avg = state.grad_avg, momentum_buffer = state.momentum_buffer;
+        for (let i = 0; i < param.length; i++) {
+          let g, d, v;
+          if (h.weight_decay) {
+            g = param[i] * h.weight_decay; // np.multiply(param, weight_decay, out=g)
+            g += grad[i]; // g += grad
+          } else {
+            g = grad[i];
+          }
+          square_avg[i] *= h.alpha; // square_avg *= alpha
+          d = g * g; // np.multiply(g, g, out=d)
+          d *= 1 - h.alpha; // d *= 1 - alpha
+          square_avg[i] += d; // square_avg += d
+          if (h.centered) {
+            grad_avg[i] *= h.alpha; // grad_avg *= alpha
+            d = g * (1 - h.alpha); // np.multiply(g, 1 - alpha, out=d)
+            grad_avg[i] += d; // grad_avg += d
+            d = grad_avg[i] * grad_avg[i]; // np.multiply(grad_avg, grad_avg, out=d)
+            d = square_avg[i] - d; // np.subtract(square_avg, d, out=d)
+            d = d < 0 ? 0 : d; // np.maximum(d, 0, out=d) (NaN stays NaN, as in numpy)
+            v = d;
+          } else {
+            v = square_avg[i];
+          }
+          if (h.eps_in_sqrt) {
+            d = v + h.eps; // np.add(v, eps, out=d)
+            d = Math.sqrt(d); // np.sqrt(d, out=d)
+          } else {
+            d = Math.sqrt(v); // np.sqrt(v, out=d)
+            d += h.eps; // d += eps
+          }
+          d = g / d; // np.divide(g, d, out=d)
+          if (h.momentum) {
+            momentum_buffer[i] *= h.momentum; // momentum_buffer *= momentum
+            momentum_buffer[i] += d; // momentum_buffer += d
+            d = momentum_buffer[i] * h.lr; // np.multiply(momentum_buffer, lr, out=d)
+          } else {
+            d *= h.lr; // d *= lr
+          }
+          param[i] -= d; // param -= d
+        }
+      },
+      // RMSprop.effective_lr: lr / denominator(max(v - ḡ², 0), eps, eps_in_sqrt)
+      effectiveLr(state, h) {
+        return state.square_avg.map((sq, i) => {
+          let v = h.centered ? sq - state.grad_avg[i] * state.grad_avg[i] : sq - 0;
+          v = v < 0 ? 0 : v;
+          return h.lr / (h.eps_in_sqrt ? Math.sqrt(v + h.eps) : Math.sqrt(v) + h.eps);
+        });
+      },
+    },
+    // adagrad.py: Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0,
+    //                     initial_accumulator_value=0, eps=1e-10, *, eps_in_sqrt=False)
+    Adagrad: {
+      defaults: { lr: 1e-2, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, eps_in_sqrt: false },
+      check: (k) => ({
+        lr: checkNumber("lr", k.lr, 0, inf),
+        lr_decay: checkNumber("lr_decay", k.lr_decay, 0, inf),
+        weight_decay: checkNumber("weight_decay", k.weight_decay, 0, inf),
+        initial_accumulator_value: checkNumber("initial_accumulator_value", k.initial_accumulator_value, 0, inf),
+        eps: checkNumber("eps", k.eps, 0, inf, true),
+        eps_in_sqrt: checkBool("eps_in_sqrt", k.eps_in_sqrt),
+      }),
+      // Adagrad._initial_state: np.full_like(param, initial_accumulator_value)
+      init: (n, h) => ({ sum_sq: new Array(n).fill(h.initial_accumulator_value) }),
+      // adagrad_update
+      update(param, grad, state, h, step) {
+        const sum_sq = state.sum_sq;
+        for (let i = 0; i < param.length; i++) {
+          let g, d;
+          if (h.weight_decay) {
+            g = param[i] * h.weight_decay; // np.multiply(param, weight_decay, out=g)
+            g += grad[i]; // g += grad
+          } else {
+            g = grad[i];
+          }
+          d = g * g; // np.multiply(g, g, out=d)
+          sum_sq[i] += d; // sum_sq += d
+          if (h.eps_in_sqrt) {
+            d = sum_sq[i] + h.eps; // np.add(sum_sq, eps, out=d)
+            d = Math.sqrt(d); // np.sqrt(d, out=d)
+          } else {
+            d = Math.sqrt(sum_sq[i]); // np.sqrt(sum_sq, out=d)
+            d += h.eps; // d += eps
+          }
+          d = g / d; // np.divide(g, d, out=d)
+          d *= h.lr / (1 + (step - 1) * h.lr_decay); // d *= lr / (1 + (step - 1) * lr_decay)
+          param[i] -= d; // param -= d
+        }
+      },
+      // Adagrad.effective_lr: clr = lr / (1 + step_count * lr_decay); clr / denominator(s)
+      effectiveLr(state, h, step) {
+        const clr = h.lr / (1 + step * h.lr_decay);
+        return state.sum_sq.map((s) => clr / (h.eps_in_sqrt ? Math.sqrt(s + h.eps) : Math.sqrt(s) + h.eps));
+      },
+    },
+  };
+  const OPTIMIZER_NAMES = ["SGD", "Adagrad", "RMSprop"];
+
+  // ---------------------------------------------------------------- problems.py gradients
+
+  // _quadratic(a, b, ...): grad = np.array([2 * a * x[0], 2 * b * x[1]])
+  function quadraticGrad(a, b) {
+    return (x) => [2 * a * x[0], 2 * b * x[1]];
+  }
+  // x[0] ** 2 is written x[0] * x[0], the correctly rounded square. numpy's float64 scalar
+  // ** 2 calls C pow(), which in glibc differs from it in the last bit for about 7 inputs
+  // in 10,000 (Rosenbrock's paths then differ by ~1e-16 relative; the tests allow 1e-12).
+  const GRADIENTS = {
+    quadratic: quadraticGrad(1.0, 0.5),
+    d2l_quadratic: quadraticGrad(0.1, 2.0),
+    // _rotated_grad: np.array([2.1 * x[0] - 1.9 * x[1], 2.1 * x[1] - 1.9 * x[0]])
+    rotated_quadratic: (x) => [2.1 * x[0] - 1.9 * x[1], 2.1 * x[1] - 1.9 * x[0]],
+    // _rosenbrock_grad: [-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)]
+    rosenbrock: (x) => [-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])],
+  };
+
+  // ---------------------------------------------------------------- run.py
+
+  // np.array(x0, dtype=np.float64).reshape(-1) for a number, None, a string or a flat list of them
+  function toFloat64(x0) {
+    const one = (v) => {
+      if (v === null || v === undefined) return NaN; // np.array(None, dtype=float64) is nan
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (typeof v === "number") return v;
+      if (typeof v === "string") {
+        const t = v.trim().toLowerCase();
+        const special = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, infinity: Infinity, "-infinity": -Infinity, nan: NaN };
+        if (t in special) return special[t];
+        if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
+        throw pyError("ValueError", `could not convert string to float: ${strRepr(v)}`);
+      }
+      throw pyError("TypeError", `float() argument must be a string or a real number, not '${pyTypeName(v)}'`);
+    };
+    return Array.isArray(x0) ? x0.map(one) : [one(x0)];
+  }
+
+  // The optimizer class, the problem and its gradient, checked in the order Python evaluates
+  // rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, start, steps, **hyperparams).
+  function prepare(config) {
+    if (config === null || typeof config !== "object") throw pyError("TypeError", `config must be an object, got ${pyRepr(config)}`);
+    const name = config.optimizer;
+    if (!Object.prototype.hasOwnProperty.call(OPTIMIZERS, name)) {
+      throw pyError("AttributeError", `module 'rmsprop_ref' has no attribute ${pyRepr(String(name))}`);
+    }
+    const problem = config.problem;
+    const meta = problemMeta();
+    if (meta && !Object.prototype.hasOwnProperty.call(meta, problem)) {
+      throw pyError("KeyError", pyRepr(problem));
+    }
+    if (!Object.prototype.hasOwnProperty.call(GRADIENTS, problem)) {
+      // A problem of PROBLEMS this port has no gradient for (a 5-D one, or a new one).
+      throw pyError("ValueError", `the explorer has no gradient for problem ${pyRepr(problem)} (2-D problems only)`);
+    }
+    const steps = config.steps;
+    // run(): isinstance(steps, bool) or not isinstance(steps, int) or steps < 0
+    if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 0) {
+      throw pyError("ValueError", `Invalid steps: ${pyRepr(steps)} (expected an int >= 0)`);
+    }
+    const start = toFloat64(config.start);
+    const opt = OPTIMIZERS[name];
+    const kwargs = config.hyperparams === undefined ? {} : config.hyperparams;
+    for (const key of Object.keys(kwargs)) {
+      if (key === "params") throw pyError("TypeError", `${name}.__init__() got multiple values for argument 'params'`);
+      if (!Object.prototype.hasOwnProperty.call(opt.defaults, key)) {
+        throw pyError("TypeError", `${name}.__init__() got an unexpected keyword argument ${strRepr(key)}`);
+      }
+    }
+    const h = opt.check({ ...opt.defaults, ...kwargs });
+    return { name, opt, h, grad: GRADIENTS[problem], start, steps };
+  }
+
+  // run()'s loop, also keeping each step's effective learning rate. On a non-finite gradient
+  // Python raises (Optimizer._check_grads); here the error is kept with the path so far.
+  function trace(config) {
+    const { opt, h, grad, start, steps } = prepare(config);
+    const x = start; // already a copy, as np.array(x0) is
+    const n = x.length;
+    const state = opt.init(n, h);
+    const path = [x.slice()];
+    const effLr = [];
+    let error = null;
+    for (let t = 1; t <= steps; t++) {
+      let g;
+      try {
+        g = grad(x);
+      } catch (e) {
+        error = e;
+        break;
+      }
+      if (n < 2) {
+        error = pyError("IndexError", `index 1 is out of bounds for axis 0 with size ${n}`);
+        break;
+      }
+      if (g.length !== n) {
+        // np.asarray(grad(x)).reshape(x.shape)
+        error = pyError("ValueError", `cannot reshape array of size ${g.length} into shape (${n},)`);
+        break;
+      }
+      // Optimizer._check_grads: a non-finite gradient changes nothing and raises
+      const bad = g.map((v) => !Number.isFinite(v));
+      const count = bad.filter(Boolean).length;
+      if (count) {
+        const idx = bad.indexOf(true);
+        error = pyError(
+          "ValueError",
+          `Gradient 0 contains ${count} non-finite value(s), first ${floatRepr(g[idx])} at index (${idx},); ` +
+            "no parameter or state was changed",
+        );
+        break;
+      }
+      opt.update(x, g, state, h, t);
+      path.push(x.slice());
+      effLr.push(opt.effectiveLr(state, h, t, n));
+    }
+    return { path, effLr, error };
+  }
+
+  function run(config) {
+    const result = trace(config);
+    if (result.error) throw result.error;
+    return result.path;
+  }
+
+  // ---------------------------------------------------------------- problem metadata
+
+  // Written into the explorer page at build time by hooks/explorer.py from rmsprop_ref.PROBLEMS:
+  // names, start points, minimisers, the plot box and the contour lines of f.
+  let metaCache = null;
+  function problemMeta() {
+    if (metaCache) return metaCache;
+    const el = document.getElementById("rmsprop-ref-problems");
+    if (!el) return null;
+    metaCache = JSON.parse(el.textContent);
+    return metaCache;
+  }
+
+  // ---------------------------------------------------------------- SVG helpers
+
+  const SVG = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs, parent) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+  function htmlEl(tag, attrs, parent, text) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+  const r2 = (v) => Math.round(v * 100) / 100;
+
+  // A line chart of series [{points: [[x, y]], cls}] on a log-y axis with decade ticks.
+  function logChart(svg, series, xmax, ylabel) {
+    svg.replaceChildren();
+    const W = 400, H = 240, L = 50, R = 10, T = 10, B = 34;
+    let lo = Infinity, hi = -Infinity;
+    for (const s of series) {
+      for (const [, y] of s.points) {
+        if (y > 0 && Number.isFinite(y)) {
+          lo = Math.min(lo, y);
+          hi = Math.max(hi, y);
+        }
+      }
+    }
+    if (!(lo <= hi)) {
+      lo = 1;
+      hi = 10;
+    }
+    let e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
+    if (e1 - e0 < 1) e1 = e0 + 1;
+    const sx = (x) => L + ((W - L - R) * x) / Math.max(xmax, 1);
+    const sy = (y) => T + ((H - T - B) * (e1 - Math.log10(y))) / (e1 - e0);
+    const axes = svgEl("g", { class: "rr-axes" }, svg);
+    svgEl("path", { d: `M${L} ${T}V${H - B}H${W - R}`, class: "rr-axis" }, axes);
+    const every = Math.ceil((e1 - e0) / 6);
+    for (let e = e0; e <= e1; e += every) {
+      const y = sy(10 ** e);
+      svgEl("path", { d: `M${L - 4} ${r2(y)}H${W - R}`, class: "rr-grid" }, axes);
+      svgEl("text", { x: L - 6, y: r2(y + 4), "text-anchor": "end" }, axes).textContent = `1e${e}`;
+    }
+    for (const k of [0, 0.25, 0.5, 0.75, 1]) {
+      const xv = Math.round(k * xmax);
+      svgEl("text", { x: r2(sx(xv)), y: H - B + 14, "text-anchor": "middle" }, axes).textContent = String(xv);
+    }
+    svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, axes).textContent = "step t";
+    svgEl("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${(T + H - B) / 2})` }, axes).textContent =
+      ylabel;
+    for (const s of series) {
+      const pts = s.points.filter(([, y]) => y > 0 && Number.isFinite(y));
+      if (!pts.length) continue;
+      const d = pts.map(([x, y], i) => `${i ? "L" : "M"}${r2(sx(x))} ${r2(sy(Math.min(Math.max(y, 10 ** e0), 10 ** e1)))}`).join("");
+      svgEl("path", { d, class: "rr-line " + s.cls }, svg);
+    }
+  }
+
+  // ---------------------------------------------------------------- the explorer page
+
+  const SLIDERS = {
+    // key: [label, symbol, min, max, step, log, optimizers]
+    lr: ["learning rate", "η", -4, 1, 0.05, true, ["SGD", "Adagrad", "RMSprop"]],
+    alpha: ["decay", "α", 0, 0.999, 0.001, false, ["RMSprop"]],
+    lr_decay: ["learning-rate decay", "δ", 0, 1, 0.01, false, ["Adagrad"]],
+    eps: ["epsilon", "ε", -10, 0, 0.5, true, ["Adagrad", "RMSprop"]],
+    momentum: ["momentum", "μ", 0, 0.95, 0.05, false, ["RMSprop"]],
+  };
+  const CHECKS = {
+    centered: ["centered (divide by the standard deviation)", ["RMSprop"]],
+    eps_in_sqrt: ["ε inside the square root (Keras, optax)", ["Adagrad", "RMSprop"]],
+  };
+  // The default view is the article's run on the comparison page: η = 1, α = 0.9, 30 steps.
+  const DEFAULT_OPT = {
+    a: { optimizer: "RMSprop", lr: 1, alpha: 0.9, eps: 1e-8, momentum: 0, lr_decay: 0, centered: false, eps_in_sqrt: false },
+    b: { optimizer: "Adagrad", lr: 1, alpha: 0.9, eps: 1e-10, momentum: 0, lr_decay: 0, centered: false, eps_in_sqrt: false },
+  };
+  // Log sliders move the exponent; the value is rounded to 3 significant digits so the
+  // URL and the Python snippet carry short numbers.
+  const fromSlider = (v, log) => (log ? Number((10 ** v).toPrecision(3)) : Number(v));
+  const toSlider = (v, log) => (log ? Math.log10(v) : v);
+
+  function hyperparamsOf(o) {
+    if (o.optimizer === "SGD") return { lr: o.lr };
+    if (o.optimizer === "Adagrad") return { lr: o.lr, lr_decay: o.lr_decay, eps: o.eps, eps_in_sqrt: o.eps_in_sqrt };
+    return { lr: o.lr, alpha: o.alpha, eps: o.eps, momentum: o.momentum, centered: o.centered, eps_in_sqrt: o.eps_in_sqrt };
+  }
+
+  function pyLiteral(v) {
+    return typeof v === "boolean" ? (v ? "True" : "False") : floatRepr(v);
+  }
+
+  // The snippet "Copy as Python" copies, and the line it prints, formatted as Python does.
+  function pythonSnippet(st, runs) {
+    const used = [...new Set(runs.map((r) => r.o.optimizer))].sort();
+    const lines = [`from rmsprop_ref import PROBLEMS, ${used.join(", ")}, run`, "", `problem = PROBLEMS[${strRepr(st.problem)}]`];
+    const start = `[${st.start.map(floatRepr).join(", ")}]`;
+    for (const r of runs) {
+      const kw = Object.entries(hyperparamsOf(r.o)).map(([k, v]) => `${k}=${pyLiteral(v)}`);
+      lines.push(`path_${r.key} = run(`, `    ${r.o.optimizer}, problem.grad, ${start}, ${st.steps},`);
+      let line = "   ";
+      for (const item of kw) {
+        if (line.length + item.length + 2 > 84) {
+          lines.push(line);
+          line = "   ";
+        }
+        line += ` ${item},`;
+      }
+      lines.push(line, ")");
+    }
+    for (const r of runs) lines.push(`print(${strRepr(r.key.toUpperCase() + ":")}, path_${r.key}[-1].tolist())`);
+    return lines.join("\n") + "\n";
+  }
+
+  function shownLastPoint(key, result) {
+    if (result.error) return `${key.toUpperCase()}: ${result.error.name}: ${result.error.message}`;
+    const last = result.path[result.path.length - 1];
+    return `${key.toUpperCase()}: [${last.map(floatRepr).join(", ")}]`;
+  }
+
+  function readUrl(meta) {
+    const q = new URLSearchParams(location.search);
+    const names = Object.keys(meta);
+    const problem = names.includes(q.get("problem")) ? q.get("problem") : names.includes("quadratic") ? "quadratic" : names[0];
+    const num = (key, fallback, ok) => {
+      const v = q.has(key) ? Number(q.get(key)) : NaN;
+      return Number.isFinite(v) && ok(v) ? v : fallback;
+    };
+    const steps = Math.round(num("steps", 30, (v) => v >= 1 && v <= 500));
+    let start = meta[problem].start.slice();
+    if (q.has("start")) {
+      const s = q.get("start").split(",").map(Number);
+      if (s.length === 2 && s.every(Number.isFinite)) start = s;
+    }
+    const st = { problem, steps, start, opts: {} };
+    for (const key of ["a", "b"]) {
+      const d = DEFAULT_OPT[key];
+      const name = q.get(key);
+      const o = { ...d };
+      if (name === "none" && key === "b") o.optimizer = "none";
+      else if (OPTIMIZER_NAMES.includes(name)) o.optimizer = name;
+      for (const [k, spec] of Object.entries(SLIDERS)) {
+        const [, , min, max, , log] = spec;
+        o[k] = num(`${key}.${k}`, d[k], (v) => {
+          const s = toSlider(v, log);
+          return s >= min - 1e-9 && s <= max + 1e-9;
+        });
+      }
+      for (const k of Object.keys(CHECKS)) if (q.has(`${key}.${k}`)) o[k] = q.get(`${key}.${k}`) === "1";
+      st.opts[key] = o;
+    }
+    return st;
+  }
+
+  function writeUrl(st) {
+    const q = new URLSearchParams();
+    q.set("problem", st.problem);
+    q.set("steps", String(st.steps));
+    q.set("start", st.start.join(","));
+    for (const key of ["a", "b"]) {
+      const o = st.opts[key];
+      q.set(key, o.optimizer);
+      if (o.optimizer === "none") continue;
+      for (const k of Object.keys(hyperparamsOf(o))) q.set(`${key}.${k}`, typeof o[k] === "boolean" ? (o[k] ? "1" : "0") : String(o[k]));
+    }
+    history.replaceState(history.state, "", `${location.pathname}?${q}${location.hash}`);
+  }
+
+  let uid = 0;
+  function buildExplorer(root) {
+    const meta = problemMeta();
+    if (!meta) return;
+    const st = readUrl(meta);
+    root.replaceChildren();
+    const id = (s) => `rr-${s}-${++uid}`;
+
+    // Controls
+    const controls = htmlEl("div", { class: "rr-controls" }, root);
+    const common = htmlEl("fieldset", { class: "rr-fieldset" }, controls);
+    htmlEl("legend", {}, common, "Problem");
+    const probId = id("problem");
+    htmlEl("label", { for: probId }, common, "Problem");
+    const probSel = htmlEl("select", { id: probId, name: "problem" }, common);
+    for (const [name, p] of Object.entries(meta)) htmlEl("option", { value: name }, probSel, p.label);
+    probSel.value = st.problem;
+    const formula = htmlEl("p", { class: "rr-formula" }, common);
+    const stepsCtl = slider(common, "steps", "number of steps", "", 1, 500, 1);
+    const startRow = htmlEl("div", { class: "rr-start" }, common);
+    const startInputs = [0, 1].map((i) => {
+      const sid = id("start");
+      htmlEl("label", { for: sid }, startRow, `start θ${i ? "₂" : "₁"}`);
+      return htmlEl("input", { id: sid, type: "number", step: "0.1", name: `start${i + 1}` }, startRow);
+    });
+    htmlEl("p", { class: "rr-hint" }, common, "Click the contour plot to move the start θ₀.");
+
+    const optCtls = {};
+    for (const key of ["a", "b"]) {
+      const fs = htmlEl("fieldset", { class: `rr-fieldset rr-opt-${key}` }, controls);
+      htmlEl("legend", {}, fs, `Optimizer ${key.toUpperCase()}`);
+      const sid = id("opt");
+      htmlEl("label", { for: sid }, fs, `optimizer ${key.toUpperCase()}`);
+      const sel = htmlEl("select", { id: sid, name: `optimizer-${key}` }, fs);
+      for (const n of key === "b" ? [...OPTIMIZER_NAMES, "none"] : OPTIMIZER_NAMES) htmlEl("option", { value: n }, sel, n);
+      const ctl = { sel, sliders: {}, checks: {} };
+      for (const [k, [label, sym, min, max, step, log]] of Object.entries(SLIDERS)) {
+        ctl.sliders[k] = slider(fs, `${key}-${k}`, `${label} ${sym}`, log ? " (log scale)" : "", min, max, step, log);
+      }
+      for (const [k, [label]] of Object.entries(CHECKS)) {
+        const cid = id(k);
+        const wrap = htmlEl("div", { class: "rr-check" }, fs);
+        const box = htmlEl("input", { id: cid, type: "checkbox", name: `${key}-${k}` }, wrap);
+        htmlEl("label", { for: cid }, wrap, label);
+        ctl.checks[k] = { box, wrap };
+      }
+      optCtls[key] = ctl;
+    }
+
+    // Views
+    const views = htmlEl("div", { class: "rr-views" }, root);
+    const contourFig = htmlEl("figure", { class: "rr-figure rr-contour-figure" }, views);
+    const contour = svgEl("svg", { viewBox: "0 0 400 400", class: "rr-svg rr-contour", role: "img" }, contourFig);
+    const legend = htmlEl("figcaption", {}, contourFig);
+    const distFig = htmlEl("figure", { class: "rr-figure" }, views);
+    const dist = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-distance", role: "img" }, distFig);
+    htmlEl("figcaption", {}, distFig, "Distance to the minimum, ‖θ_t − θ*‖, against step t (log scale).");
+    const lrFig = htmlEl("figure", { class: "rr-figure" }, views);
+    const lrSvg = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-efflr", role: "img" }, lrFig);
+    htmlEl("figcaption", {}, lrFig, "Effective learning rate of θ₁ (solid) and θ₂ (dashed) after step t (log scale).");
+
+    // Result and snippet
+    const result = htmlEl("div", { class: "rr-result" }, root);
+    htmlEl("p", {}, result, "The last point of each path, as the Python snippet below prints it:");
+    const shown = htmlEl("pre", { class: "rr-last" }, result);
+    const copyBtn = htmlEl("button", { type: "button", class: "md-button rr-copy" }, result, "Copy as Python");
+    const copied = htmlEl("span", { class: "rr-copied", role: "status" }, result);
+    const snippet = htmlEl("pre", { class: "rr-snippet" }, result);
+    const snippetCode = htmlEl("code", {}, snippet);
+
+    function slider(parent, name, label, note, min, max, step, log) {
+      const sid = id(name);
+      const wrap = htmlEl("div", { class: "rr-slider" }, parent);
+      const lab = htmlEl("label", { for: sid }, wrap, label);
+      if (note) htmlEl("span", { class: "rr-note" }, lab, note);
+      const input = htmlEl("input", { id: sid, type: "range", min, max, step, name }, wrap);
+      const out = htmlEl("output", { for: sid }, wrap);
+      return { input, out, wrap, log: !!log };
+    }
+    function setSlider(s, value) {
+      s.input.value = String(toSlider(value, s.log));
+      s.out.textContent = String(value);
+      s.input.setAttribute("aria-valuetext", String(value));
+    }
+
+    function syncControls() {
+      probSel.value = st.problem;
+      formula.innerHTML = meta[st.problem].formula;
+      setSlider(stepsCtl, st.steps);
+      startInputs.forEach((inp, i) => (inp.value = String(st.start[i])));
+      for (const key of ["a", "b"]) {
+        const o = st.opts[key], c = optCtls[key];
+        c.sel.value = o.optimizer;
+        for (const [k, spec] of Object.entries(SLIDERS)) {
+          setSlider(c.sliders[k], o[k]);
+          c.sliders[k].wrap.hidden = !spec[6].includes(o.optimizer);
+        }
+        for (const [k, spec] of Object.entries(CHECKS)) {
+          c.checks[k].box.checked = o[k];
+          c.checks[k].wrap.hidden = !spec[1].includes(o.optimizer);
+        }
+      }
+    }
+
+    function draw() {
+      const p = meta[st.problem];
+      const runs = [];
+      for (const key of ["a", "b"]) {
+        const o = st.opts[key];
+        if (o.optimizer === "none") continue;
+        const cfg = { optimizer: o.optimizer, problem: st.problem, start: st.start.slice(), steps: st.steps, hyperparams: hyperparamsOf(o) };
+        runs.push({ key, o, res: trace(cfg) });
+      }
+      // contour plot: the build's contour lines, then the paths
+      const [x0, x1, y0, y1] = p.box;
+      const px = (x) => (400 * (x - x0)) / (x1 - x0);
+      const py = (y) => (400 * (y1 - y)) / (y1 - y0);
+      contour.replaceChildren();
+      svgEl("rect", { x: 0, y: 0, width: 400, height: 400, class: "rr-frame" }, contour);
+      const lines = svgEl("g", { class: "rr-levels" }, contour);
+      for (const d of p.contours) svgEl("path", { d }, lines);
+      const ticks = svgEl("g", { class: "rr-axes" }, contour);
+      svgEl("text", { x: 396, y: 392, "text-anchor": "end" }, ticks).textContent = `θ₁ ∈ [${x0}, ${x1}]`;
+      svgEl("text", { x: 6, y: 16 }, ticks).textContent = `θ₂ ∈ [${y0}, ${y1}]`;
+      svgEl("path", { d: `M${r2(px(p.x_min[0])) - 6} ${r2(py(p.x_min[1]))}h12m-6 -6v12`, class: "rr-min" }, contour);
+      const clip = (v) => Math.max(-4000, Math.min(4400, v)); // diverged paths: keep the SVG numbers sane
+      for (const r of runs) {
+        const d = r.res.path.map(([x, y], i) => `${i ? "L" : "M"}${r2(clip(px(x)))} ${r2(clip(py(y)))}`).join("");
+        svgEl("path", { d, class: `rr-line rr-path rr-${r.key}` }, contour);
+        const last = r.res.path[r.res.path.length - 1];
+        svgEl("circle", { cx: r2(clip(px(last[0]))), cy: r2(clip(py(last[1]))), r: 3.5, class: `rr-dot rr-${r.key}` }, contour);
+      }
+      svgEl("circle", { cx: r2(px(st.start[0])), cy: r2(py(st.start[1])), r: 4, class: "rr-start-dot" }, contour);
+      const desc = runs.map((r) => `${r.key.toUpperCase()} ${r.o.optimizer}`).join(" and ");
+      contour.setAttribute("aria-label", `Contours of ${p.label} with the paths of ${desc || "no optimizer"} from θ₀ = (${st.start.join(", ")})`);
+      legend.replaceChildren();
+      legend.append(`Contours of f, the ${p.label}, with θ* marked +. `);
+      for (const r of runs) {
+        const item = htmlEl("span", { class: `rr-key rr-${r.key}` }, legend, `${r.key.toUpperCase()}: ${r.o.optimizer}`);
+        item.insertAdjacentText("afterend", " ");
+      }
+
+      // distance to the minimum
+      const distSeries = runs.map((r) => ({
+        cls: `rr-${r.key}`,
+        points: r.res.path.map(([x, y], t) => [t, Math.hypot(x - p.x_min[0], y - p.x_min[1])]),
+      }));
+      logChart(dist, distSeries, st.steps, "‖θ_t − θ*‖");
+      dist.setAttribute("aria-label", "Distance to the minimum against step, log scale");
+      // effective learning rate per coordinate
+      const lrSeries = [];
+      for (const r of runs) {
+        for (const i of [0, 1]) {
+          lrSeries.push({ cls: `rr-${r.key}${i ? " rr-dashed" : ""}`, points: r.res.effLr.map((v, t) => [t + 1, v[i]]) });
+        }
+      }
+      logChart(lrSvg, lrSeries, st.steps, "effective learning rate");
+      lrSvg.setAttribute("aria-label", "Effective learning rate of each coordinate against step, log scale");
+
+      shown.textContent = runs.map((r) => shownLastPoint(r.key, r.res)).join("\n");
+      snippetCode.textContent = pythonSnippet(st, runs);
+      writeUrl(st);
+    }
+
+    function update() {
+      syncControls();
+      draw();
+    }
+
+    probSel.addEventListener("change", () => {
+      st.problem = probSel.value;
+      st.start = meta[st.problem].start.slice();
+      update();
+    });
+    stepsCtl.input.addEventListener("input", () => {
+      st.steps = Math.round(Number(stepsCtl.input.value));
+      update();
+    });
+    startInputs.forEach((inp, i) =>
+      inp.addEventListener("change", () => {
+        const v = Number(inp.value);
+        if (inp.value !== "" && Number.isFinite(v)) st.start[i] = v;
+        update();
+      }),
+    );
+    contour.addEventListener("click", (ev) => {
+      const m = contour.getScreenCTM();
+      if (!m) return;
+      const pt = new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m.inverse());
+      const [x0, x1, y0, y1] = meta[st.problem].box;
+      st.start = [r2(x0 + ((x1 - x0) * pt.x) / 400), r2(y1 - ((y1 - y0) * pt.y) / 400)];
+      update();
+    });
+    for (const key of ["a", "b"]) {
+      const c = optCtls[key];
+      c.sel.addEventListener("change", () => {
+        st.opts[key].optimizer = c.sel.value;
+        update();
+      });
+      for (const [k, s] of Object.entries(c.sliders)) {
+        s.input.addEventListener("input", () => {
+          st.opts[key][k] = fromSlider(s.input.value, s.log);
+          update();
+        });
+      }
+      for (const [k, ch] of Object.entries(c.checks)) {
+        ch.box.addEventListener("change", () => {
+          st.opts[key][k] = ch.box.checked;
+          update();
+        });
+      }
+    }
+    copyBtn.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(snippetCode.textContent);
+        copied.textContent = "copied";
+      } catch (e) {
+        copied.textContent = "select the code below and copy it";
+      }
+    });
+    update();
+    root.dataset.ready = "true";
+  }
+
+  // ---------------------------------------------------------------- the EWMA widget (ewma/)
+
+  // A fixed noisy series around 5: a small seeded generator (mulberry32), the same on every load.
+  function noisySeries(n, seed) {
+    let a = seed >>> 0;
+    const rand = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    return Array.from({ length: n }, () => 5 + 3 * (rand() + rand() - 1));
+  }
+
+  // ewma.py: prev = beta * prev + (1 - beta) * x[t]; corrected v / (1 - beta**t)
+  function ewmaSeries(x, beta) {
+    let prev = 0;
+    const raw = [], corrected = [];
+    x.forEach((xt, i) => {
+      prev = beta * prev + (1 - beta) * xt;
+      raw.push(prev);
+      corrected.push(prev / (1 - beta ** (i + 1)));
+    });
+    return { raw, corrected };
+  }
+
+  function buildEwma(root) {
+    root.replaceChildren();
+    const beta0 = Number(root.dataset.beta || 0.9);
+    const sid = `rr-beta-${++uid}`;
+    const wrap = htmlEl("div", { class: "rr-slider" }, root);
+    htmlEl("label", { for: sid }, wrap, "decay β");
+    const input = htmlEl("input", { id: sid, type: "range", min: 0, max: 0.99, step: 0.01, name: "beta" }, wrap);
+    const out = htmlEl("output", { for: sid }, wrap);
+    const views = htmlEl("div", { class: "rr-views" }, root);
+    const wFig = htmlEl("figure", { class: "rr-figure" }, views);
+    const wSvg = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-weights", role: "img" }, wFig);
+    const wCap = htmlEl("figcaption", {}, wFig);
+    const sFig = htmlEl("figure", { class: "rr-figure" }, views);
+    const sSvg = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-series", role: "img" }, sFig);
+    const sCap = htmlEl("figcaption", {}, sFig);
+    const x = noisySeries(60, 7);
+
+    function draw() {
+      const beta = Number(input.value);
+      out.textContent = beta.toFixed(2);
+      input.setAttribute("aria-valuetext", beta.toFixed(2));
+      const K = 30;
+      const weights = Array.from({ length: K }, (_, k) => (1 - beta) * beta ** k);
+      const { raw, corrected } = ewmaSeries(x, beta);
+      root.rrEwma = { beta, x, raw, corrected, weights };
+
+      const W = 400, H = 240, L = 40, R = 10, T = 10, B = 34;
+      // weights of the value k steps back
+      wSvg.replaceChildren();
+      const wx = (k) => L + ((W - L - R) * (k + 0.5)) / K;
+      const wy = (w) => H - B - (H - T - B) * w;
+      const axes = svgEl("g", { class: "rr-axes" }, wSvg);
+      svgEl("path", { d: `M${L} ${T}V${H - B}H${W - R}`, class: "rr-axis" }, axes);
+      for (const w of [0, 0.5, 1]) {
+        svgEl("text", { x: L - 6, y: r2(wy(w) + 4), "text-anchor": "end" }, axes).textContent = String(w);
+      }
+      for (const k of [0, 10, 20, 29]) svgEl("text", { x: r2(wx(k)), y: H - B + 14, "text-anchor": "middle" }, axes).textContent = String(k);
+      svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, axes).textContent = "k, steps back";
+      const bars = svgEl("g", { class: "rr-bars rr-a" }, wSvg);
+      weights.forEach((w, k) => svgEl("rect", { x: r2(wx(k) - 4), y: r2(wy(w)), width: 8, height: r2(H - B - wy(w)) }, bars));
+      wSvg.setAttribute("aria-label", `Weights (1 − β)β^k of the value k steps back, at β = ${beta.toFixed(2)}`);
+      wCap.textContent = `Weight (1 − β)β^k of the value k steps back, β = ${beta.toFixed(2)}.`;
+
+      // the series and its two averages
+      sSvg.replaceChildren();
+      const lo = 0, hi = 10;
+      const sx = (t) => L + ((W - L - R) * t) / x.length;
+      const sy = (v) => T + ((H - T - B) * (hi - Math.min(Math.max(v, lo), hi))) / (hi - lo);
+      const ax2 = svgEl("g", { class: "rr-axes" }, sSvg);
+      svgEl("path", { d: `M${L} ${T}V${H - B}H${W - R}`, class: "rr-axis" }, ax2);
+      for (const v of [0, 5, 10]) svgEl("text", { x: L - 6, y: r2(sy(v) + 4), "text-anchor": "end" }, ax2).textContent = String(v);
+      for (const t of [1, 20, 40, 60]) svgEl("text", { x: r2(sx(t)), y: H - B + 14, "text-anchor": "middle" }, ax2).textContent = String(t);
+      svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, ax2).textContent = "t";
+      const dots = svgEl("g", { class: "rr-samples" }, sSvg);
+      x.forEach((v, i) => svgEl("circle", { cx: r2(sx(i + 1)), cy: r2(sy(v)), r: 2 }, dots));
+      const line = (vals) => vals.map((v, i) => `${i ? "L" : "M"}${r2(sx(i + 1))} ${r2(sy(v))}`).join("");
+      svgEl("path", { d: line(raw), class: "rr-line rr-b rr-raw" }, sSvg);
+      svgEl("path", { d: line(corrected), class: "rr-line rr-a rr-corrected" }, sSvg);
+      sSvg.setAttribute("aria-label", `A noisy series around 5 with its EWMA v_t and the bias-corrected v̂_t, β = ${beta.toFixed(2)}`);
+      sCap.replaceChildren();
+      sCap.append("Noisy series x_t (dots), ");
+      htmlEl("span", { class: "rr-key rr-b" }, sCap, "EWMA v_t from v₀ = 0");
+      sCap.append(" and ");
+      htmlEl("span", { class: "rr-key rr-a" }, sCap, "bias-corrected v̂_t = v_t / (1 − β^t)");
+      sCap.append(".");
+    }
+    input.value = String(beta0);
+    input.addEventListener("input", draw);
+    draw();
+    root.dataset.ready = "true";
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  function init() {
+    metaCache = null; // a new page (instant navigation) may carry other metadata
+    document.querySelectorAll(".rr-explorer").forEach(buildExplorer);
+    document.querySelectorAll(".rr-ewma").forEach(buildEwma);
+  }
+
+  window.rmspropRef = { run, trace, floatRepr, pyRepr, problems: () => Object.keys(GRADIENTS), optimizers: () => OPTIMIZER_NAMES.slice() };
+  // Material re-renders the content on instant navigation and announces it through
+  // document$; without it (this site), the DOM is ready once.
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,480 @@
+"""The optimizer explorer (explorer/) and the EWMA widget (ewma/), in headless Chromium.
+
+The page's JavaScript port of the optimizers is held to the package: on a seeded random
+grid of settings over every 2-D problem, optimizer and option, `window.rmspropRef.run`
+must give the path of ``rmsprop_ref.run`` to 1e-12 relative per coordinate, and refused
+settings must raise Python's exception with Python's message. The rest drives the page
+as a reader does (keyboard on the sliders, a click on the contour plot, the copy button)
+and runs the copied Python. Skips where Chromium or playwright is missing; fails under CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+
+import rmsprop_ref
+from conftest import IN_CI, ROOT_DIR, require
+from rmsprop_ref import PROBLEMS
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT_DIR / "test-artifacts" / "screenshots"
+ARTIFACTS = ROOT_DIR / "test-artifacts"
+TWO_D = [name for name, p in PROBLEMS.items() if p.dim == 2]
+RTOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = require("playwright.sync_api", "the explorer tests drive Chromium with playwright")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
+        if IN_CI:
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page in a fresh context that records requests, failures and console errors."""
+
+    def __init__(self, browser, url, width=1280, **context_args):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_args)
+        self.page = self.context.new_page()
+        self.requests, self.failed, self.errors = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="load")
+
+    def foreign(self, base):
+        host = urlparse(base).netloc
+        return [u for u in self.requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def explorer(browser, site_server):
+    """One explorer page for the tests that only call window.rmspropRef."""
+    visit = Visit(browser, site_server + "explorer/")
+    visit.page.wait_for_selector(".rr-explorer[data-ready=true]")
+    yield visit.page
+    assert visit.errors == [], visit.errors
+    visit.close()
+
+
+# ------------------------------------------------------------------ the reference: Python
+
+
+def python_run(config):
+    """The contract: rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, ...)."""
+    try:
+        path = rmsprop_ref.run(
+            getattr(rmsprop_ref, config["optimizer"]),
+            PROBLEMS[config["problem"]].grad,
+            config["start"],
+            config["steps"],
+            **config["hyperparams"],
+        )
+    except Exception as exc:
+        return {"error": [type(exc).__name__, str(exc)]}
+    return {"path": path.tolist()}
+
+
+def python_effective_lr(config):
+    """opt.effective_lr() after each of run()'s steps (run.py's loop, with the rate read out)."""
+    cls = getattr(rmsprop_ref, config["optimizer"])
+    x = np.array(config["start"], dtype=np.float64)
+    opt = cls(x, **config["hyperparams"])
+    grad = PROBLEMS[config["problem"]].grad
+    rates = []
+    for _ in range(config["steps"]):
+        opt.step(np.asarray(grad(x), dtype=np.float64).reshape(x.shape))
+        rates.append(opt.effective_lr()[0].tolist())
+    return rates
+
+
+def random_configs(seed=20261125, per_cell=25):
+    """Every 2-D problem x every optimizer, per_cell random settings each, options on about half the time."""
+    rng = np.random.default_rng(seed)
+
+    def log_uniform(lo, hi):
+        return float(10 ** rng.uniform(math.log10(lo), math.log10(hi)))
+
+    def maybe(value, p=0.5):
+        return value if rng.random() < p else 0.0
+
+    configs = []
+    for problem in TWO_D:
+        p = PROBLEMS[problem]
+        half = 1.2 * float(np.max(np.abs(p.start - p.x_min)))
+        for optimizer in ("SGD", "Adagrad", "RMSprop"):
+            for _ in range(per_cell):
+                start = p.start if rng.random() < 0.3 else p.x_min + rng.uniform(-half, half, size=2)
+                h = {"lr": log_uniform(1e-4, 1.0)}
+                if optimizer == "RMSprop":
+                    h.update(
+                        alpha=float(rng.choice([0.0, 0.9, 0.99, rng.uniform(0, 0.999)])),
+                        eps=log_uniform(1e-10, 1.0),
+                        weight_decay=maybe(log_uniform(1e-4, 1.0)),
+                        momentum=maybe(float(rng.uniform(0, 0.95))),
+                        centered=bool(rng.random() < 0.5),
+                        eps_in_sqrt=bool(rng.random() < 0.5),
+                    )
+                elif optimizer == "Adagrad":
+                    h.update(
+                        lr_decay=maybe(float(rng.uniform(0, 1))),
+                        weight_decay=maybe(log_uniform(1e-4, 1.0)),
+                        initial_accumulator_value=float(rng.choice([0.0, 0.1, rng.uniform(0, 2)])),
+                        eps=log_uniform(1e-10, 1.0),
+                        eps_in_sqrt=bool(rng.random() < 0.5),
+                    )
+                configs.append(
+                    {
+                        "optimizer": optimizer,
+                        "problem": problem,
+                        "start": [float(v) for v in start],
+                        "steps": int(rng.integers(0, 150)),
+                        "hyperparams": h,
+                    }
+                )
+    return configs
+
+
+JS_RUN_ALL = """configs => configs.map(c => {
+  try {
+    const t = window.rmspropRef.trace(c);
+    if (t.error) throw t.error;
+    return {path: window.rmspropRef.run(c), effLr: t.effLr};
+  } catch (e) {
+    return {error: [e.name, e.message]};
+  }
+})"""
+
+
+def max_rel_diff(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    if a.size == 0:
+        return 0.0
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(same, 0.0, np.abs(a - b) / np.abs(b))
+    return float(np.max(rel))
+
+
+# ------------------------------------------------------------------ (a) parity
+
+
+def test_js_knows_every_2d_problem_of_the_package(explorer):
+    assert TWO_D, "no 2-D problem in PROBLEMS"
+    known = explorer.evaluate("window.rmspropRef.problems()")
+    missing = sorted(set(TWO_D) - set(known))
+    assert not missing, f"2-D problems the JavaScript port has no gradient for: {missing}"
+    shown = explorer.eval_on_selector_all(".rr-explorer select[name=problem] option", "els => els.map(e => e.value)")
+    assert sorted(shown) == sorted(TWO_D)
+
+
+def test_parity_with_rmsprop_ref_run(explorer):
+    configs = random_configs()
+    # the grid covers every problem, optimizer and option, each both ways
+    assert {(c["problem"], c["optimizer"]) for c in configs} == {(p, o) for p in TWO_D for o in rmsprop_ref_names()}
+    for opt, key in [("RMSprop", "centered"), ("RMSprop", "eps_in_sqrt"), ("Adagrad", "eps_in_sqrt")]:
+        assert {c["hyperparams"][key] for c in configs if c["optimizer"] == opt} == {True, False}, key
+    for opt, key in [("RMSprop", "momentum"), ("RMSprop", "weight_decay"), ("Adagrad", "lr_decay")]:
+        values = [c["hyperparams"][key] for c in configs if c["optimizer"] == opt]
+        assert 0.0 in values and any(v > 0 for v in values), key
+
+    js = explorer.evaluate(JS_RUN_ALL, configs)
+    worst, worst_lr, identical, points, errors = 0.0, 0.0, 0, 0, 0
+    for config, got in zip(configs, js):
+        want = python_run(config)
+        if "error" in want:
+            errors += 1
+            assert got.get("error") == want["error"], (config, got.get("error"), want["error"])
+            continue
+        assert "error" not in got, (config, got["error"])
+        assert len(got["path"]) == config["steps"] + 1
+        diff = max_rel_diff(got["path"], want["path"])
+        assert diff <= RTOL, (config, diff)
+        worst = max(worst, diff)
+        identical += int(np.array_equal(np.asarray(got["path"], float), want["path"], equal_nan=True))
+        points += len(got["path"])
+        diff_lr = max_rel_diff(got["effLr"], python_effective_lr(config)) if config["steps"] else 0.0
+        assert diff_lr <= RTOL, (config, diff_lr)
+        worst_lr = max(worst_lr, diff_lr)
+    summary = {
+        "configs": len(configs),
+        "points": points,
+        "bit_identical_paths": identical,
+        "raised_in_both": errors,
+        "max_rel_diff_path": worst,
+        "max_rel_diff_effective_lr": worst_lr,
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "explorer_parity.json").write_text(json.dumps(summary, indent=1))
+    print(f"\nexplorer parity: {summary}")
+    assert errors < len(configs) // 4, "most configs should run, not raise"
+
+
+def rmsprop_ref_names():
+    return ("SGD", "Adagrad", "RMSprop")
+
+
+# ------------------------------------------------------------------ (b) refused settings
+
+
+def _cfg(**changes):
+    config = {"optimizer": "RMSprop", "problem": "quadratic", "start": [-4.5, 4.5], "steps": 5, "hyperparams": {}}
+    hyper = changes.pop("hyperparams", {})
+    config.update(changes)
+    config["hyperparams"] = hyper
+    return config
+
+
+INVALID = [
+    _cfg(optimizer="NoSuchOptimizer"),
+    _cfg(problem="no_such_problem"),
+    _cfg(steps=-1),
+    _cfg(steps=2.5),
+    _cfg(steps=True),
+    _cfg(steps="3"),
+    _cfg(hyperparams={"lr": -1}),
+    _cfg(hyperparams={"lr": "0.1"}),
+    _cfg(hyperparams={"lr": None}),
+    _cfg(hyperparams={"lr": True}),
+    _cfg(hyperparams={"alpha": 1}),
+    _cfg(hyperparams={"alpha": -0.5}),
+    _cfg(hyperparams={"eps": 0}),
+    _cfg(hyperparams={"eps": float("nan")}),
+    _cfg(hyperparams={"momentum": 1}),
+    _cfg(hyperparams={"weight_decay": float("inf")}),
+    _cfg(hyperparams={"centered": 1}),
+    _cfg(hyperparams={"eps_in_sqrt": "yes"}),
+    _cfg(hyperparams={"lr": 0.1, "lr_decay": 0.5}),
+    _cfg(optimizer="SGD", hyperparams={"alpha": 0.9}),
+    _cfg(optimizer="Adagrad", hyperparams={"lr_decay": -0.1}),
+    _cfg(optimizer="Adagrad", hyperparams={"initial_accumulator_value": -1e-3}),
+    _cfg(optimizer="Adagrad", hyperparams={"lr": 0.1, "eps": -1e-10}),
+    _cfg(start=["a", 1.0]),
+    _cfg(start=[1.0]),
+    _cfg(start=[1.0, 2.0, 3.0]),
+    _cfg(optimizer="SGD", problem="rosenbrock", steps=20, hyperparams={"lr": 10.0}),  # overflows to inf
+]
+
+
+def test_refused_settings_get_pythons_error(explorer):
+    js = explorer.evaluate(JS_RUN_ALL, INVALID)
+    for config, got in zip(INVALID, js):
+        want = python_run(config)
+        assert "error" in want, f"Python accepted {config}: the case tests nothing"
+        assert got.get("error") == want["error"], config
+    print(f"\n{len(INVALID)} refused settings: JavaScript raised Python's exception and message for each")
+
+
+# ------------------------------------------------------------------ (c) the page, driven
+
+
+def _views(page):
+    return page.evaluate(
+        """() => ({
+          paths: [...document.querySelectorAll('.rr-contour .rr-path')].map(e => e.getAttribute('d')),
+          dist: [...document.querySelectorAll('.rr-distance .rr-line')].map(e => e.getAttribute('d')),
+          lr: [...document.querySelectorAll('.rr-efflr .rr-line')].map(e => e.getAttribute('d')),
+          last: document.querySelector('.rr-last').textContent,
+          url: location.href,
+        })"""
+    )
+
+
+def test_sliders_and_clicks_change_the_views(browser, site_server):
+    visit = Visit(browser, site_server + "explorer/?problem=rosenbrock&a=RMSprop&b=SGD")
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        # every control is labelled with the quantity it sets
+        labels = page.eval_on_selector_all(
+            ".rr-explorer input, .rr-explorer select",
+            "els => els.map(e => [e.name, e.labels.length ? e.labels[0].textContent : e.getAttribute('aria-label')])",
+        )
+        assert all(text.strip() for _, text in labels), labels
+        names = {name: text for name, text in labels}
+        assert "learning rate" in names["a-lr"] and "η" in names["a-lr"]
+        assert "decay" in names["a-alpha"] and "α" in names["a-alpha"]
+        assert "ε" in names["a-eps"] and "μ" in names["a-momentum"]
+
+        before = _views(page)
+        assert len(before["paths"]) == 2 and len(before["dist"]) == 2 and len(before["lr"]) == 4
+
+        lr = page.locator("input[name=a-lr]")
+        lr.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowLeft")  # the keyboard moves a slider, one step per press
+        after_lr = _views(page)
+        query = parse_qs(urlparse(after_lr["url"]).query)
+        assert query["a.lr"] == [page.locator("input[name=a-lr] ~ output").text_content()]
+        assert after_lr["paths"][0] != before["paths"][0] and after_lr["paths"][1] == before["paths"][1]
+        assert after_lr["dist"][0] != before["dist"][0] and after_lr["lr"][0] != before["lr"][0]
+        assert after_lr["last"] != before["last"]
+
+        page.locator("input[name=a-alpha]").focus()
+        page.keyboard.press("PageDown")
+        after_alpha = _views(page)
+        assert after_alpha["paths"][0] != after_lr["paths"][0]
+
+        plot = page.locator(".rr-contour")
+        box = plot.bounding_box()
+        plot.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})  # scrolled into view first
+        after_click = _views(page)
+        start = parse_qs(urlparse(after_click["url"]).query)["start"][0].split(",")
+        x0, x1, y0, y1 = -2.0, 4.0, -2.0, 4.0  # the plot box of rosenbrock (hooks/explorer.py)
+        assert [float(s) for s in start] == pytest.approx([x0 + 0.25 * (x1 - x0), y1 - 0.75 * (y1 - y0)], abs=0.03)
+        assert after_click["paths"] != after_alpha["paths"]
+
+        # the URL reproduces the view
+        again = Visit(browser, after_click["url"])
+        try:
+            again.page.wait_for_selector(".rr-explorer[data-ready=true]")
+            assert _views(again.page) == {**after_click}
+        finally:
+            again.close()
+
+        assert visit.errors == [], f"console errors: {visit.errors}"
+        assert visit.failed == [], f"failed requests: {visit.failed}"
+        assert visit.foreign(site_server) == [], f"requests to other hosts: {visit.foreign(site_server)}"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 390), ("light", 390)])
+def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
+    visit = Visit(browser, site_server + "explorer/", width=width, color_scheme=scheme)
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == (
+            "slate" if scheme == "dark" else "default"
+        )
+        # nothing wider than the screen: no sideways scrolling on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        svg = page.locator(".rr-contour").bounding_box()
+        assert svg["width"] >= min(300, width - 60)
+        # axis text in the plots contrasts with the page background in both schemes
+        text_lum, bg_lum = page.evaluate(
+            """() => {
+              const lum = c => {
+                const [r, g, b] = c.match(/[\\d.]+/g).map(Number);
+                return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+              };
+              const t = getComputedStyle(document.querySelector('.rr-distance text')).fill;
+              const bg = getComputedStyle(document.body).backgroundColor;
+              return [lum(t), lum(bg)];
+            }"""
+        )
+        assert abs(text_lum - bg_lum) > 0.5, (scheme, text_lum, bg_lum)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"explorer-{scheme}-{width}.png"), full_page=True)
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------ (d) copy as Python
+
+
+def test_copied_python_prints_the_shown_last_point(browser, site_server):
+    url = (
+        site_server + "explorer/?problem=d2l_quadratic&steps=40&start=-5,-2.5&a=RMSprop&a.lr=0.3&a.alpha=0.9"
+        "&a.eps=1e-8&a.momentum=0.5&a.centered=1&a.eps_in_sqrt=0&b=Adagrad&b.lr=0.7&b.lr_decay=0.1"
+        "&b.eps=1e-10&b.eps_in_sqrt=1"
+    )
+    visit = Visit(browser, url, permissions=["clipboard-read", "clipboard-write"])
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        page.click("button.rr-copy")
+        page.wait_for_function("document.querySelector('.rr-copied').textContent === 'copied'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator(".rr-snippet").text_content()
+        assert "momentum=0.5" in copied and "centered=True" in copied and "eps_in_sqrt=True" in copied
+        assert max(len(line) for line in copied.splitlines()) <= 88
+        shown = page.locator(".rr-last").text_content()
+        proc = subprocess.run(
+            [sys.executable, "-c", copied], capture_output=True, text=True, cwd=ROOT_DIR, timeout=60, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == shown.strip()
+        assert shown.count("\n") == 1 and shown.startswith("A: [")
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------ (e) the EWMA widget
+
+
+def check_ewma_widget(browser, site_server, key, presses, beta):
+    """Move the EWMA widget's β slider from 0.9 with `presses` presses of `key`; check it redrew for `beta`."""
+    pd = require("pandas", "the EWMA widget is compared with pandas' ewm")
+    visit = Visit(browser, site_server + "ewma/")
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-ewma[data-ready=true]")
+        widget = page.locator(".rr-ewma")
+        label = widget.locator("input[type=range]").evaluate("e => e.labels[0].textContent")
+        assert "β" in label
+
+        def state():
+            return widget.evaluate(
+                """el => ({
+                  data: el.rrEwma,
+                  bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
+                  lines: [...el.querySelectorAll('.rr-series .rr-line')].map(p => p.getAttribute('d')),
+                  shown: el.querySelector('output').textContent,
+                })"""
+            )
+
+        before = state()
+        widget.locator("input[type=range]").focus()
+        for _ in range(presses):
+            page.keyboard.press(key)
+        after = state()
+        assert before["shown"] == "0.90" and after["shown"] == f"{beta:.2f}"
+        assert after["bars"] != before["bars"] and after["lines"] != before["lines"]
+        data = after["data"]
+        assert data["beta"] == pytest.approx(beta)
+        # bar k is the weight (1 - β)β^k: each bar is β times the one before (heights rounded to 0.01 px)
+        bars = np.array(after["bars"][:4])
+        assert bars[1:] / bars[:-1] == pytest.approx(beta, abs=0.01)
+        # the averages drawn: the raw one is rmsprop_ref.ewma; the corrected one is pandas' adjust=True
+        x = pd.Series(data["x"])
+        ref = x.ewm(alpha=1 - data["beta"], adjust=True).mean().to_numpy()
+        assert max_rel_diff(data["corrected"], ref) < 1e-12
+        assert max_rel_diff(data["raw"], rmsprop_ref.ewma(data["x"], data["beta"])) < 1e-12
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
+
+
+def test_ewma_widget_follows_its_beta_slider(browser, site_server):
+    check_ewma_widget(browser, site_server, "ArrowLeft", 40, 0.5)  # 0.9 -> 0.5 in steps of 0.01
