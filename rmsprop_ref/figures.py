@@ -23,7 +23,7 @@ import numpy as np
 from .adagrad import Adagrad
 from .compare import ARTICLE
 from .ewma import ewma
-from .problems import Problem, d2l_quadratic, quadratic, rosenbrock, sparse_least_squares
+from .problems import Problem, d2l_quadratic, quadratic, rosenbrock
 from .rmsprop import RMSprop
 from .run import run
 
@@ -214,18 +214,50 @@ def wrong_gradient():
     return fig
 
 
-def harder_problems(steps: int = 200):
-    """Distance to the minimum against iteration for SGD, Adagrad and RMSprop on three harder problems."""
-    from .compare import distances  # one table of settings, shared with the docs' table
+def harder_problems(names=("d2l_quadratic", "rotated_quadratic", "rosenbrock")):
+    """The study: distance to the minimum against the step, each method at its tuned rate.
 
-    problems = (d2l_quadratic, rosenbrock, sparse_least_squares)
-    fig, axes = _figure(ncols=3, width=10, height=3.4)
-    for ax, problem in zip(axes, problems):
-        for name in ("SGD", "Adagrad", "RMSprop"):
-            ax.semilogy(distances(name, problem, steps), color=COLORS[name], label=name)
-        ax.set(title=_in_words(problem.name), xlabel="iteration", ylabel="‖θ − θ*‖")
-        ax.set_ylim(bottom=1e-6)
-    axes[0].legend()
+    One panel per problem of `names`, the whole horizon, the tolerance as a dotted line;
+    the noisy problem is drawn for seed 0.
+    """
+    from .compare import PROTOCOL, distances, tune
+    from .problems import PROBLEMS
+
+    fig, axes = _figure(ncols=len(names), width=10, height=3.4)
+    for ax, name in zip(axes, names):
+        for method in PROTOCOL["methods"]:
+            lr = tune(method, name).lr
+            d = distances(method, PROBLEMS[name], PROTOCOL["horizon"], lr=lr)
+            ax.semilogy(np.maximum(d, 1e-16), color=COLORS[method], lw=1, label=f"{method}, η = {lr:g}")
+        ax.axhline(PROTOCOL["tol"], color="k", ls=":", lw=1)
+        ax.set(title=_in_words(name), xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-16, 1e2))
+        ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def article_long_run(steps: int = 200):
+    """The article's run past its 30-step window: distances, and RMSprop's effective rate against 2/h."""
+    from .compare import article_runs
+
+    runs = article_runs(steps)
+    fig, axes = _figure(ncols=2, width=9, height=3.4)
+    ax = axes[0]
+    for name, color, style in (("Adagrad", COLORS["Adagrad"], "-"), ("RMSprop", COLORS["RMSprop"], "-"),
+                               ("RMSprop, η/t", COLORS["RMSprop"], "--")):  # fmt: skip
+        d = np.linalg.norm(runs[name], axis=1)
+        label = {"RMSprop": "RMSprop, η = 1", "RMSprop, η/t": "RMSprop, $η_t$ = 1/t"}.get(name, "Adagrad, η = 1")
+        ax.semilogy(np.maximum(d, 1e-16), style, color=color, lw=1.2, label=label)
+    ax.axvspan(0, ARTICLE["steps"], color="0.9", lw=0)
+    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-16, 1e2),
+           title="the article's 30 steps (shaded) and after")  # fmt: skip
+    ax.legend(fontsize=7, loc="lower right")
+    ax = axes[1]
+    t = np.arange(1, steps + 1)
+    ax.semilogy(t, runs["rate"][:, 0], color=COLORS["RMSprop"], lw=1.2, label=r"η/(√$v$ + ε) for $θ_1$")
+    ax.axhline(1.0, color="k", ls=":", lw=1, label=r"2/h = 1 ($h$ = 2 for $θ_1$)")
+    ax.set(xlabel="step t", ylabel="effective learning rate (log scale)",
+           title="RMSprop, η = 1: stable only below 2/h")  # fmt: skip
+    ax.legend(fontsize=7, loc="lower right")
     return fig
 
 
@@ -238,7 +270,9 @@ FIGURES: dict[str, Callable] = {
     "trajectories_d2l.svg": lambda: trajectories(d2l_quadratic, 30, (-6, 6, -3, 3), lr=0.4, alpha=0.9),
     "effective_lr.svg": effective_lr,
     "wrong_gradient.svg": wrong_gradient,
-    "harder_problems.svg": harder_problems,
+    "study_quadratics.svg": lambda: harder_problems(("quadratic", "d2l_quadratic", "rotated_quadratic")),
+    "study_others.svg": lambda: harder_problems(("rosenbrock", "sparse_least_squares", "noisy_least_squares")),
+    "article_long_run.svg": article_long_run,
 }
 
 
