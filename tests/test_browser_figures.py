@@ -1,0 +1,199 @@
+"""Figures and code blocks as a reader sees them: in both colour schemes, on a phone, at 1280 px.
+
+Headless Chromium (Debian's) driven by playwright, as in test_browser.py; skips where
+either is missing, fails under CI=true. Screenshots of a figure page in both schemes and
+at 390 px go to test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from site_pages import site_pages
+
+from conftest import IN_CI, require
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+FIGURE_PAGE = "comparison/"  # multi-panel figures
+PHONE = {"width": 390, "height": 844}  # a current phone's viewport in CSS px
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = require("playwright.sync_api", "the browser tests drive Chromium with playwright")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
+        if IN_CI:
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+def _open(browser, url, viewport=DESKTOP, scheme="light"):
+    """A page at `url` in Material's scheme for `scheme` (the reader's OS preference picks it)."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    return context, page, errors
+
+
+# For each figure <img> the reader sees: the file the browser chose, its displayed size, and
+# the smallest and the median text in it in CSS px (font size in viewBox units scaled to the
+# displayed width).
+_SHOWN_FIGURES = """async () => {
+  const shown = [...document.querySelectorAll('article picture img')].filter(i => i.offsetParent !== null);
+  const out = [];
+  for (const img of shown) {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.currentSrc)).text(), 'image/svg+xml');
+    const viewBox = svg.documentElement.getAttribute('viewBox').split(/\\s+/).map(Number);
+    const sizes = [...svg.querySelectorAll('text, tspan')]
+      .map(e => parseFloat((e.getAttribute('style') || '').match(/font-size:\\s*([\\d.]+)px/)?.[1]))
+      .filter(s => s > 0);
+    const box = img.getBoundingClientRect();
+    const bg = [...svg.querySelectorAll('#patch_1 path')].map(p => p.getAttribute('style'))[0];
+    out.push({src: img.currentSrc, alt: img.alt, width: box.width, right: box.right,
+              minFontPx: Math.min(...sizes) * box.width / viewBox[2],
+              medianFontPx: sizes.sort((a, b) => a - b)[sizes.length >> 1] * box.width / viewBox[2], background: bg,
+              hidden: [...img.closest('p, article').querySelectorAll('picture img')]
+                .filter(i => i.offsetParent === null).map(i => i.alt)});
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_figures_follow_the_colour_scheme(browser, site_server, scheme):
+    context, page, errors = _open(browser, site_server + FIGURE_PAGE, scheme=scheme)
+    try:
+        body = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        assert body == {"light": "default", "dark": "slate"}[scheme]
+        figures = page.evaluate(_SHOWN_FIGURES)
+        assert len(figures) >= 2
+        total = page.eval_on_selector_all("article picture img", "els => els.length")
+        assert total == 2 * len(figures)  # one of each light/dark pair is shown
+        page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        for fig in figures:
+            name = fig["src"].rsplit("/", 1)[1]
+            assert name.endswith("-dark.svg") == (scheme == "dark"), name
+            assert "narrow" not in name  # 1280 px: the wide variant
+            assert fig["alt"] in fig["hidden"] and len(fig["alt"]) > 20  # the same alt text on both
+            if scheme == "dark":
+                assert page_bg == "rgb(30, 33, 41)"  # Material slate, #1e2129
+                assert "#1e2129" in fig["background"], fig["background"]  # the figure matches the page
+            else:
+                assert "#ffffff" in fig["background"]
+            # On a desktop the wide figures keep their 10-pt text at >= 9 CSS px; only the 7-pt
+            # exponents of log-scale ticks (70% of it) may go below.
+            assert fig["medianFontPx"] >= 9 and fig["minFontPx"] >= 7, fig
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator("article picture img:visible").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"figures-{scheme}-1280.png"))
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_toggle_switches_the_figures(browser, site_server):
+    context, page, _ = _open(browser, site_server + FIGURE_PAGE, scheme="light")
+    try:
+        shown = (
+            "() => [...document.querySelectorAll('article picture img')].filter(i => i.offsetParent).map(i => i.src)"
+        )
+        assert not any(src.endswith("-dark.svg") for src in page.evaluate(shown))
+        page.click("form[data-md-component=palette] label:visible")  # the reader's toggle in the header
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        assert all(src.endswith("-dark.svg") for src in page.evaluate(shown))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_gets_narrow_figures_with_readable_text(browser, site_server, scheme):
+    context, page, errors = _open(browser, site_server + FIGURE_PAGE, viewport=PHONE, scheme=scheme)
+    try:
+        figures = page.evaluate(_SHOWN_FIGURES)
+        assert len(figures) >= 2
+        column = page.evaluate("document.querySelector('article').getBoundingClientRect().right")
+        for fig in figures:
+            name = fig["src"].rsplit("/", 1)[1]
+            assert name.endswith("-narrow-dark.svg" if scheme == "dark" else "-narrow.svg"), name
+            assert fig["right"] <= column + 0.5  # inside the content column
+            assert fig["minFontPx"] >= 9, f"{name}: smallest text {fig['minFontPx']:.2f} CSS px at 390 px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"figures-{scheme}-390.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_wide_figure_would_be_unreadable_on_a_phone(browser, site_server):
+    """The reason for the narrow variants, measured: the wide SVG squeezed into a phone's column."""
+    context, page, _ = _open(browser, site_server + FIGURE_PAGE, viewport=PHONE)
+    try:
+        px = page.evaluate(
+            """async () => {
+              const img = [...document.querySelectorAll('article picture img')].find(i => i.offsetParent);
+              const svg = await (await fetch(img.getAttribute('src'))).text();
+              const viewBox = Number(svg.match(/viewBox="0 0 ([\\d.]+)/)[1]);
+              const column = document.querySelector('article').clientWidth;
+              return 10 * Math.min(1, column / (viewBox * 4 / 3)) * 4 / 3;  // 10-pt text, wide variant
+            }"""
+        )
+        assert px < 9, px
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "home")
+def test_code_blocks_fit_the_column_at_1280(browser, site_server, path):
+    context, page, _ = _open(browser, site_server + path)
+    try:
+        # Material's blocks scroll in `pre > code`; the notebook's cells are a bare `pre`.
+        overflowing = page.eval_on_selector_all(
+            "article pre",
+            """pres => pres.map(p => p.querySelector(':scope > code') || p)
+                .filter(e => e.scrollWidth > e.clientWidth + 1)
+                .map(e => [e.scrollWidth, e.clientWidth, e.innerText.split('\\n')
+                  .reduce((a, b) => (b.length > a.length ? b : a), '')])""",
+        )
+        assert overflowing == [], f"{path}: code wider than the column (scrollWidth, clientWidth, line): {overflowing}"
+    finally:
+        context.close()
+
+
+def test_88_characters_fit_a_code_block_at_1280(browser, site_server):
+    """The offline limit in test_code_width.py is what this layout holds: 88 monospace characters."""
+    context, page, _ = _open(browser, site_server)
+    try:
+        fits = page.evaluate(
+            """() => {
+              const code = document.querySelector('article pre > code');
+              const style = getComputedStyle(code);
+              const probe = document.createElement('span');
+              probe.textContent = 'x'.repeat(100);
+              code.appendChild(probe);
+              const ch = probe.getBoundingClientRect().width / 100;
+              probe.remove();
+              return (code.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)) / ch;
+            }"""
+        )
+        assert fits >= 88, fits
+    finally:
+        context.close()
