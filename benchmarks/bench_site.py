@@ -8,8 +8,13 @@ Prints
 - plain build: the same pages as plain Markdown, nothing drawn or executed (figure hook
   off, notebook not executed), as the baseline for the warm/plain ratio;
 - transferred bytes of each page on a cold load in Chromium (uncompressed size of
-  everything it fetches, the search index excepted).
-Targets on the 2-core machine: cold <= 30 s, warm <= 1.5 x plain, every page <= 1 MB.
+  everything it fetches, the search index excepted);
+- the explorer page: its cold-load weight, the site's own JavaScript (everything the
+  page loads outside Material's assets/), and its time to interactive (from navigation
+  start to the explorer drawn and answering input; median of 5 cold loads).
+Targets on the 2-core machine: cold <= 30 s, warm <= 1.5 x plain, every page <= 1 MB;
+explorer <= 600 KB, own JS <= 40 KB, interactive <= 1 s.
+Only the explorer numbers, on a site already built:  python benchmarks/bench_site.py --explorer SITE_DIR
 """
 
 from __future__ import annotations
@@ -98,7 +103,63 @@ def page_weights(site: Path) -> dict[str, int]:
     return weights
 
 
+def explorer_numbers(site: Path, loads: int = 5) -> dict[str, float]:
+    """The explorer page on cold loads: total and own-JS bytes (uncompressed), time to interactive."""
+    from playwright.sync_api import sync_playwright
+
+    prefix = "/rmsprop_ref/"
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            return super().translate_path("/" + path.removeprefix(prefix))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}{prefix}explorer/"
+    weights, own_js, ready = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        for _ in range(loads):
+            context = browser.new_context()  # empty cache: a cold load
+            page = context.new_page()
+            sizes, js = [], []
+
+            def on_response(response, sizes=sizes, js=js):
+                if "search_index" in response.url:
+                    return
+                sizes.append(len(response.body()))
+                if response.url.endswith(".js") and "/assets/" not in response.url:
+                    js.append(len(response.body()))
+
+            page.on("response", on_response)
+            page.goto(url, wait_until="networkidle")
+            # data-ready-at: performance.now() when the explorer had drawn and bound its controls
+            ready.append(float(page.get_attribute(".rr-explorer", "data-ready-at")))
+            weights.append(sum(sizes))
+            own_js.append(sum(js))
+            context.close()
+        browser.close()
+    server.shutdown()
+    return {"weight": max(weights), "own_js": max(own_js), "interactive_ms": statistics.median(ready)}
+
+
+def print_explorer(site: Path) -> None:
+    e = explorer_numbers(site)
+    print(f"\nexplorer page, cold load: {e['weight'] / 1024:.0f} KB   (target <= 600 KB)")
+    print(f"the site's own JavaScript: {e['own_js'] / 1024:.1f} KB   (target <= 40 KB)")
+    print(f"explorer interactive after: {e['interactive_ms']:.0f} ms, median of 5 cold loads   (target <= 1000 ms)")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--explorer"]:
+        print_explorer(Path(sys.argv[2]))
+        return
     plain = plain_config()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -121,6 +182,7 @@ def main() -> None:
             for name, size in weights.items():
                 print(f"{name:<14} {size / 1024:>50.0f}")
             print(f"heaviest: {max(weights.values()) / 1024:.0f} KB   (target <= 1024 KB)")
+            print_explorer(site)
     finally:
         (ROOT / plain).unlink(missing_ok=True)
 

@@ -183,6 +183,38 @@ def max_rel_diff(a, b):
     return float(np.max(rel))
 
 
+# ------------------------------------------------------------------ the build's side
+
+
+def _hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("explorer_hook", ROOT_DIR / "hooks" / "explorer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_gives_the_page_every_2d_problem():
+    meta = _hook().problem_metadata()
+    assert sorted(meta) == sorted(TWO_D)
+    for name, m in meta.items():
+        x0, x1, y0, y1 = m["box"]
+        for x, y in (m["start"], m["x_min"]):
+            assert x0 < x < x1 and y0 < y < y1, name  # start and minimum are on the plot
+        assert m["start"] == PROBLEMS[name].start.tolist() and m["x_min"] == PROBLEMS[name].x_min.tolist()
+        assert len(m["contours"]) >= 8 and all(d.startswith("M") for d in m["contours"]), name
+        assert m["formula"].startswith("<math"), name
+
+
+def test_served_script_loses_comments_but_not_code():
+    compact = _hook().compact_js
+    source = 'const a = "http://x/y"; // a URL\n  // a comment line\n/* block\n * more */\n  f(a); // call\n'
+    assert compact(source) == 'const a = "http://x/y";\nf(a);\n'
+    # a "//" inside a string with an odd quote count before it is left alone
+    assert compact('  s = "a // b";\n') == 's = "a // b";\n'
+
+
 # ------------------------------------------------------------------ (a) parity
 
 
@@ -395,6 +427,27 @@ def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"explorer-{scheme}-{width}.png"), full_page=True)
         assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
+
+
+def test_page_weight_and_own_javascript_within_budget(browser, site_server):
+    """Cold load of the explorer: <= 600 KB in all (uncompressed, search index aside), own JS <= 40 KB."""
+    visit = Visit(browser, site_server + "explorer/")
+    sizes, own_js = [], []
+
+    def on_response(response):
+        if "search_index" not in response.url:
+            sizes.append(len(response.body()))
+            if response.url.endswith(".js") and "/assets/" not in response.url:
+                own_js.append(len(response.body()))
+
+    try:
+        visit.page.on("response", on_response)
+        visit.page.reload(wait_until="networkidle")
+        assert own_js, "the site's script was not loaded"
+        assert sum(own_js) <= 40 * 1024, sum(own_js)
+        assert sum(sizes) <= 600 * 1024, sum(sizes)
     finally:
         visit.close()
 
