@@ -22,10 +22,10 @@ def adagrad_update(param, grad, sum_sq, work, *, lr, lr_decay, weight_decay, eps
 
     $$
     \begin{aligned}
-    \tilde\eta &= \eta / \bigl(1 + (t - 1)\,\delta\bigr) \\
+    \eta_t &= \eta / \bigl(1 + (t - 1)\,\delta\bigr) \\
     g &\leftarrow g + \lambda\,\theta \\
     s &\leftarrow s + g^2 \\
-    \theta &\leftarrow \theta - \tilde\eta\, g / (\sqrt{s} + \epsilon)
+    \theta &\leftarrow \theta - \eta_t\, g / (\sqrt{s} + \epsilon)
     \end{aligned}
     $$
 
@@ -145,7 +145,11 @@ class Adagrad(Optimizer):
         state["sum_sq"][hit] = s
 
     def effective_lr(self) -> list[np.ndarray]:
-        r"""Per-coordinate step size $\tilde\eta / d$ from the current state (before the next gradient)."""
+        r"""Per-coordinate effective learning rate $\eta_t / (\sqrt{s} + \epsilon)$ from the current state.
+
+        $\eta_t$ is the learning rate after `lr_decay` for the next step; the rate is computed
+        before the next gradient is added to $s$.
+        """
         h = self.hyperparams
         clr = h["lr"] / (1 + self.step_count * h["lr_decay"])
         return [clr / denominator(s["sum_sq"], h["eps"], h["eps_in_sqrt"]) for s in self.state]

@@ -100,7 +100,9 @@ def _check_axis(axis: object, ndim: int) -> int:
 
 
 def beta_from_span(span: float) -> float:
-    r"""pandas' ``span``: $\alpha = 2/(\text{span}+1)$, so $\beta = (\text{span}-1)/(\text{span}+1)$. `span >= 1`."""
+    r"""pandas' ``span`` (its weight ``alpha = 2 / (span + 1)``), so $\beta = (\text{span}-1)/(\text{span}+1)$.
+
+    `span >= 1`."""
     span = check_number("span", span, 1, math.inf)
     return (span - 1) / (span + 1)
 
@@ -112,7 +114,7 @@ def span_from_beta(beta: float) -> float:
 
 
 def beta_from_com(com: float) -> float:
-    r"""pandas' center of mass ``com``: $\alpha = 1/(1+\text{com})$, so $\beta = \text{com}/(1+\text{com})$.
+    r"""pandas' center of mass ``com`` (its weight ``alpha = 1 / (1 + com)``), so $\beta = \text{com}/(1+\text{com})$.
 
     `com >= 0`."""
     com = check_number("com", com, 0, math.inf)
@@ -128,15 +130,15 @@ def com_from_beta(beta: float) -> float:
 
 
 def beta_from_halflife(halflife: float) -> float:
-    r"""pandas' ``halflife``: $\alpha = 1 - e^{-\ln 2/h}$, so $\beta = 2^{-1/h}$.
+    r"""pandas' ``halflife`` (its weight ``alpha = 1 - exp(-ln 2 / halflife)``), so $\beta = 2^{-1/\text{halflife}}$.
 
-    The weights halve every $h$ steps. `halflife > 0`."""
+    The weights halve every `halflife` steps. `halflife > 0`."""
     halflife = check_number("halflife", halflife, 0, math.inf, low_open=True)
     return 0.5 ** (1 / halflife)
 
 
 def halflife_from_beta(beta: float) -> float:
-    r"""Inverse of [`beta_from_halflife`][rmsprop_ref.beta_from_halflife]: $h = \ln 2 / (-\ln\beta)$.
+    r"""Inverse of [`beta_from_halflife`][rmsprop_ref.beta_from_halflife]: $\text{halflife} = \ln 2 / (-\ln\beta)$.
 
     That is 6.58 steps at $\beta = 0.9$, not $1/\beta$ as a well-known book says."""
     beta = check_number("beta", beta, 0, 1, low_open=True)

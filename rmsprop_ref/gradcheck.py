@@ -57,16 +57,17 @@ def check_gradient(
     rtol: float = 1e-5,
     atol: float = 1e-7,
 ) -> GradientCheck:
-    r"""Compare ``grad(x)`` with central differences $(f(x + h e_i) - f(x - h e_i)) / 2h$.
+    r"""Compare ``grad(x)`` with central differences ``(f(x + h*e_i) - f(x - h*e_i)) / (2*h)``.
 
-    The central difference is accurate to $O(h^2)$; with `h = 1e-6` in float64 its
+    `x` is the point $\theta$ where the gradient is checked and ``e_i`` the unit vector along
+    coordinate $i$. The central difference's error shrinks like ``h**2``; with `h = 1e-6` in float64 its
     error is about 1e-9 relative for smooth functions, well inside `rtol`.
 
     Examples
     --------
     >>> import numpy as np
     >>> f = lambda p: p[0] ** 2 + 0.5 * p[1] ** 2
-    >>> wrong = lambda p: np.array([2 * p[0], 0.2 * p[1]])  # the true one is (2x, y)
+    >>> wrong = lambda p: np.array([2 * p[0], 0.2 * p[1]])  # the true one is (2 p[0], p[1])
     >>> check_gradient(f, wrong, [1.0, 2.0]).ok
     False
     """

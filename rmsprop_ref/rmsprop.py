@@ -27,8 +27,7 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
     g &\leftarrow g + \lambda\,\theta \\
     v &\leftarrow \alpha\, v + (1-\alpha)\, g^2 \\
     \bar g &\leftarrow \alpha\, \bar g + (1-\alpha)\, g \\
-    d &= \sqrt{v - \bar g^2} + \epsilon \\
-    b &\leftarrow \mu\, b + g / d \\
+    b &\leftarrow \mu\, b + g \,/\, \bigl(\sqrt{v - \bar g^2} + \epsilon\bigr) \\
     \theta &\leftarrow \theta - \eta\, b
     \end{aligned}
     $$
@@ -36,8 +35,11 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
     where $\theta$ is `param`, $g$ `grad`, $v$ `square_avg`, $\bar g$ `grad_avg`,
     $b$ `momentum_buffer`, $\eta$ `lr`, $\alpha$ `alpha`, $\epsilon$ `eps`,
     $\lambda$ `weight_decay` and $\mu$ `momentum`. Without `centered`, $\bar g$ is not
-    kept and $d = \sqrt{v} + \epsilon$; without momentum, $\theta \leftarrow \theta - \eta\, g/d$;
-    with `eps_in_sqrt`, $\epsilon$ moves inside the root, $d = \sqrt{v + \epsilon}$.
+    kept and the denominator is $\sqrt{v} + \epsilon$; without momentum,
+    $\theta \leftarrow \theta - \eta\, g/(\sqrt{v} + \epsilon)$; with `eps_in_sqrt`, $\epsilon$
+    moves inside the root, $\sqrt{v + \epsilon}$. Rounding can make $v - \bar g^2$ negative;
+    it is clamped at 0, so the denominator is then $\epsilon$ ($\sqrt{\epsilon}$ with
+    `eps_in_sqrt`).
     `work` is scratch space of shape `(2, *param.shape)`; `grad` is only read.
     """
     d, g = work
@@ -97,7 +99,7 @@ class RMSprop(Optimizer):
     lr
         learning rate $\eta$, `0 <= lr`.
     alpha
-        decay of the average of squared gradients, `0 <= alpha < 1`.
+        $\alpha$, the decay of $v$ (and of $\bar g$), `0 <= alpha < 1`.
         Keras calls it `rho`, optax `decay`; Tieleman and Hinton used 0.9.
     eps
         added to the denominator, `0 < eps`.
@@ -158,8 +160,11 @@ class RMSprop(Optimizer):
                        **self.hyperparams)  # fmt: skip
 
     def effective_lr(self) -> list[np.ndarray]:
-        """Per-coordinate step size $\\eta / d$ that the next step's gradient would be scaled by,
-        from the current state (for plots; ignores the change the next gradient makes to $v$)."""
+        """Per-coordinate effective learning rate $\\eta / (\\sqrt{v} + \\epsilon)$, from the current state.
+
+        It is the factor the next gradient would be scaled by (for plots; it ignores the change
+        the next gradient makes to $v$; with `centered`, $v - \\bar g^2$ replaces $v$).
+        """
         h = self.hyperparams
         out = []
         for s in self.state:

@@ -8,7 +8,8 @@ checks
 1. that each symbol in the math is listed on the notation page, and
 2. the rules that keep the letters people confuse apart (issue 7, section 3):
    - $\\alpha$ is RMSprop's decay only: never pandas' weight (``1 - beta``), so on the EWMA
-     page it appears only in a paragraph about RMSprop, and never next to $\\beta$ or $x$;
+     page it appears only in a paragraph about RMSprop, never in one about pandas without
+     RMSprop, and never next to $\\beta$ or $x$;
    - a bare $\\beta$ (not $\\beta_1$, $\\beta_2$) is a generic EWMA's decay: never next
      to a gradient, learning rate, parameter, epsilon or Adagrad's sum;
    - $d$ is the dimension, never the denominator ($g/d$, $d = \\sqrt{v}$);
@@ -17,7 +18,7 @@ checks
      ``x²``, ``y²``, ``x1``, ``f(x, y)`` in prose or figure alt texts;
    - $\\delta$ is ``lr_decay`` only: a paragraph or table row using it must name
      ``lr_decay`` (or "learning-rate decay") or show $\\eta/(1 + (t-1)\\delta)$;
-   - per page: on the EWMA page $h$ (curvature) and $s$ (Adagrad's sum, allowed in a
+   - per page: on the EWMA page (and in ewma.py's docstrings) $h$ (curvature) and $s$ (Adagrad's sum, allowed in a
      paragraph about Adagrad) are not pandas' ``halflife`` and ``span``;
    - figure alt texts that mention RMSprop name its decay alpha, not beta.
 
@@ -202,6 +203,8 @@ def check(source: Source, allowed: set[str]) -> list[str]:
             if "\\alpha" in bare:
                 if page == "docs/ewma.md" and "RMSprop" not in ctx:
                     problems.append(f"{where}: alpha on the EWMA page outside RMSprop (pandas' weight is `alpha`)")
+                elif "pandas" in ctx and "RMSprop" not in ctx:
+                    problems.append(f"{where}: alpha in a paragraph about pandas (its weight is the code `alpha`)")
                 elif BARE_BETA.search(tex) or "x" in bare:
                     problems.append(f"{where}: alpha next to beta or x (alpha is RMSprop's decay only)")
             if BARE_BETA.search(tex) and bare & {"g", "\\eta", "\\theta", "\\epsilon", "s"}:
@@ -220,7 +223,7 @@ def check(source: Source, allowed: set[str]) -> list[str]:
                 and not re.search(r"t\s*-\s*1\s*\)\s*\\,?\s*\\delta", tex)
             ):
                 problems.append(f"{where}: delta not tied to lr_decay in its paragraph (delta is lr_decay only)")
-            if page == "docs/ewma.md":
+            if page == "docs/ewma.md" or page.startswith("rmsprop_ref/ewma.py"):
                 for s, why in (("h", "curvature; pandas' half-life is `halflife`"), ("s", "Adagrad's sum; `span`")):
                     if s in bare and not (s == "s" and "Adagrad" in ctx):
                         problems.append(f"{where}: {s} on the EWMA page ({why})")
@@ -256,7 +259,8 @@ def test_docstrings_follow_the_notation():
 
 PLANTED = [
     ("docs/ewma.md", "pandas' weight is $\\alpha = 1 - \\beta$.", "alpha on the EWMA page"),
-    ("docs/frameworks.md", "pandas computes $y_t = (1-\\alpha) y_{t-1} + \\alpha x_t$.", "alpha next to"),
+    ("docs/frameworks.md", "the average is $y_t = (1-\\alpha) y_{t-1} + \\alpha x_t$.", "alpha next to"),
+    ("rmsprop_ref/ewma.py:beta_from_span", "pandas' ``span``: $\\alpha = 2/(\\text{span}+1)$", "about pandas"),
     ("docs/rmsprop.md", "$v_t = \\beta v_{t-1} + (1-\\beta) g_t^2$", "bare beta"),
     ("docs/rmsprop.md", "The first step is $\\eta/\\sqrt{1-\\beta}$.", "bare beta"),
     ("docs/adagrad.md", "On $f(x, y) = x^2 + 0.5 y^2$ the path", "f(x"),
