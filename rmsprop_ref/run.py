@@ -23,7 +23,7 @@ def run(
     lr_schedule: Callable[[int], float] | None = None,
     **hyperparams: Any,
 ) -> np.ndarray:
-    """Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
+    r"""Apply ``optimizer(x, **hyperparams)`` for `steps` steps from `x0`.
 
     Parameters
     ----------
@@ -32,7 +32,7 @@ def run(
     grad
         the gradient function, ``grad(x) -> array`` of the shape of `x`.
     x0
-        the start point (copied; not modified).
+        the start point $\theta_0$ (copied; not modified).
     steps
         number of steps, `>= 0`.
     lr_schedule
@@ -44,7 +44,8 @@ def run(
     Returns
     -------
     numpy.ndarray
-        The trajectory, float64 array of shape ``(steps + 1, dim)``; row 0 is `x0`.
+        The trajectory: row $t$ is $\theta_t$, the parameters after $t$ steps; a float64
+        array of shape ``(steps + 1, dim)``.
 
     Examples
     --------
