@@ -404,6 +404,12 @@
   }
   const r2 = (v) => Math.round(v * 100) / 100;
 
+  // 1, 2 or 5 times a power of ten, at least `raw` (a whole number of steps)
+  function niceStep(raw) {
+    const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+    return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw);
+  }
+
   // A line chart of series [{points: [[x, y]], cls}] on a log-y axis with decade ticks.
   function logChart(svg, series, xmax, ylabel) {
     svg.replaceChildren();
@@ -433,8 +439,7 @@
       svgEl("path", { d: `M${L - 4} ${r2(y)}H${W - R}`, class: "rr-grid" }, axes);
       svgEl("text", { x: L - 6, y: r2(y + 4), "text-anchor": "end" }, axes).textContent = `1e${e}`;
     }
-    for (const k of [0, 0.25, 0.5, 0.75, 1]) {
-      const xv = Math.round(k * xmax);
+    for (let xv = 0; xv <= xmax; xv += niceStep(xmax / 4)) {
       svgEl("text", { x: r2(sx(xv)), y: H - B + 14, "text-anchor": "middle" }, axes).textContent = String(xv);
     }
     svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, axes).textContent = "step t";
@@ -669,7 +674,13 @@
         const o = st.opts[key];
         if (o.optimizer === "none") continue;
         const cfg = { optimizer: o.optimizer, problem: st.problem, start: st.start.slice(), steps: st.steps, hyperparams: hyperparamsOf(o) };
-        runs.push({ key, o, res: trace(cfg) });
+        let res;
+        try {
+          res = trace(cfg);
+        } catch (e) {
+          res = { path: [st.start.slice()], effLr: [], error: e }; // settings the package refuses
+        }
+        runs.push({ key, o, res });
       }
       // contour plot: the build's contour lines, then the paths
       const [x0, x1, y0, y1] = p.box;
@@ -684,7 +695,7 @@
       svgEl("text", { x: 6, y: 16 }, ticks).textContent = `θ₂ ∈ [${y0}, ${y1}]`;
       svgEl("path", { d: `M${r2(px(p.x_min[0])) - 6} ${r2(py(p.x_min[1]))}h12m-6 -6v12`, class: "rr-min" }, contour);
       const clip = (v) => Math.max(-4000, Math.min(4400, v)); // diverged paths: keep the SVG numbers sane
-      for (const r of runs) {
+      for (const r of runs.slice().reverse()) {
         const d = r.res.path.map(([x, y], i) => `${i ? "L" : "M"}${r2(clip(px(x)))} ${r2(clip(py(y)))}`).join("");
         svgEl("path", { d, class: `rr-line rr-path rr-${r.key}` }, contour);
         const last = r.res.path[r.res.path.length - 1];
