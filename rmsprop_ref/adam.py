@@ -20,9 +20,10 @@ __all__ = ["Adam", "adam_update"]
 
 
 # --8<-- [start:update]
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, work, *,
-                lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay, eps_hat, step):  # fmt: skip
-    r"""One Adam step (the `step`-th, counting from 1), in place, on arrays of one shape.
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, work, *, lr, betas,
+                eps, weight_decay, amsgrad, decoupled_weight_decay, eps_hat,
+                step):  # fmt: skip
+    r"""One Adam step (the `step`-th, counting from 1), in place, on same-shape arrays.
 
     $$
     \begin{aligned}
@@ -39,8 +40,9 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, work, *,
     `weight_decay`. With `decoupled_weight_decay` (AdamW), $\lambda\theta$ is not added
     to $g$; instead $\theta \leftarrow (1 - \eta\lambda)\,\theta$ first. With `amsgrad`,
     `max_exp_avg_sq` keeps the running maximum of $v$ and replaces $v$ in $\hat v$.
-    With `eps_hat` (Keras, TensorFlow), $\epsilon$ is added before the correction of $v$:
-    $\theta \leftarrow \theta - \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\, m / (\sqrt{v} + \epsilon)$.
+    With `eps_hat` (Keras, TensorFlow), $\epsilon$ is added before $v$ is corrected:
+    $\theta \leftarrow \theta - \eta\, c\, m / (\sqrt{v} + \epsilon)$ with
+    $c = \sqrt{1-\beta_2^t}/(1-\beta_1^t)$.
     `work` is scratch space of shape `(2, *param.shape)`; `grad` is only read.
     """
     d, g = work
@@ -50,7 +52,7 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, work, *,
         g = grad
     elif weight_decay:
         np.multiply(param, weight_decay, out=g)
-        g += grad  # g + λθ: L2 penalty folded into the gradient (then normalised with it)
+        g += grad  # g + λθ: the L2 penalty, normalised below like the gradient
     else:
         g = grad
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import colorsys
 import contextvars
 import io
+import itertools
 import re
 import sys
 import textwrap
@@ -261,6 +262,70 @@ def article_long_run(steps: int = 200):
     return fig
 
 
+#: Colours of the methods the "Beyond RMSprop" pages add (the others keep COLORS)
+_BEYOND_COLORS = {**COLORS, "Adam": "#2ca02c", "AMSGrad": "#9467bd"}
+
+
+def adam_long_run(steps: int = 20000):
+    """Adam and AMSGrad (default betas, η = 1) on the article's quadratic, far past the point Adam reaches."""
+    from .adam import Adam
+
+    fig, (ax,) = _figure(width=6.4, height=3.4)
+    for name, kw in (("Adam", {}), ("AMSGrad", {"amsgrad": True})):
+        d = np.linalg.norm(run(Adam, quadratic.grad, quadratic.start, steps, lr=1.0, **kw), axis=1)
+        ax.semilogy(np.maximum(d, 1e-50), color=_BEYOND_COLORS[name], lw=1.2, label=f"{name}, η = 1")
+    ax.axhline(1e-2, color="k", ls=":", lw=1, label="10⁻²")
+    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-50, 1e2),
+           title="Adam comes back out as v forgets; AMSGrad stays")  # fmt: skip
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def schedules_settle(steps: int = 2000):
+    """RMSprop (η = 1, α = 0.9) on the article's quadratic under each schedule: distance to the minimum."""
+    from .schedules import cosine, exponential, inverse_sqrt, step_decay
+
+    fig, (ax,) = _figure(width=6.4, height=3.4)
+    runs = {
+        "constant η = 1": None,
+        "1/√t": inverse_sqrt(1.0),
+        "halved every 100 steps": step_decay(1.0, 100, 0.5),
+        "× 0.99 per step": exponential(1.0, 0.99),
+        f"cosine to 0 at t = {steps}": cosine(1.0, steps),
+    }
+    for (label, schedule), style in zip(runs.items(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
+        path = run(RMSprop, quadratic.grad, quadratic.start, steps, lr=1.0, alpha=0.9, lr_schedule=schedule)
+        d = np.linalg.norm(path, axis=1)
+        ax.semilogy(np.maximum(d, 1e-20), ls=style, lw=1.2, color=COLORS["RMSprop"] if schedule is None else None,
+                    label=label)  # fmt: skip
+    ax.axhline(1e-2, color="k", ls=":", lw=0.8)
+    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-20, 1e2),
+           title="RMSprop, α = 0.9: only a decaying η settles")  # fmt: skip
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def sparse_row_error():
+    """Final error of each embedding row against how often it was looked up, each method at its tuned η."""
+    from .sparse import SPARSE_PROTOCOL, embedding_bag, sparse_study
+
+    counts = embedding_bag.lookups(SPARSE_PROTOCOL["steps"])
+    edges = np.array([0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, np.inf])
+    fig, (ax,) = _figure(width=6.4, height=3.4)
+    for name, (lr, err) in sparse_study().items():
+        x, y = [], []
+        for lo, hi in itertools.pairwise(edges):
+            rows = (counts >= lo) & (counts < hi)
+            if rows.any():
+                x.append(max(lo, 0.5))  # rows never looked up drawn at 0.5 on the log axis
+                y.append(err[rows].mean())
+        ax.semilogx(x, y, "-o", ms=3, lw=1.2, color=_BEYOND_COLORS[name], label=f"{name}, η = {lr:g}")
+    ax.set(xlabel="times the row was looked up in 1000 steps (0 drawn at 0.5)",
+           ylabel=r"mean final $\|\theta_j - \theta^*_j\|$", title="Embedding rows: final error against lookups")  # fmt: skip
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
 #: file name -> function drawing it; what ``python -m rmsprop_ref.figures`` writes
 FIGURES: dict[str, Callable] = {
     "ewma_weights.svg": ewma_weights,
@@ -273,6 +338,9 @@ FIGURES: dict[str, Callable] = {
     "study_quadratics.svg": lambda: harder_problems(("quadratic", "d2l_quadratic", "rotated_quadratic")),
     "study_others.svg": lambda: harder_problems(("rosenbrock", "sparse_least_squares", "noisy_least_squares")),
     "article_long_run.svg": article_long_run,
+    "adam_long_run.svg": adam_long_run,
+    "schedules_settle.svg": schedules_settle,
+    "sparse_row_error.svg": sparse_row_error,
 }
 
 

@@ -45,7 +45,7 @@ def _checked(schedule: Callable[[int], float], name: str) -> Schedule:
 
 # --8<-- [start:schedules]
 def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
-    """``lr * gamma ** ((t - 1) // step_size)``: multiply by `gamma` every `step_size` steps."""
+    """``lr * gamma ** ((t - 1) // step_size)``: times `gamma` per `step_size` steps."""
     lr = check_number("lr", lr, 0, _INF)
     gamma = check_number("gamma", gamma, 0, 1, high_open=False)
     k = _check_steps("step_size", step_size)
@@ -60,7 +60,7 @@ def exponential(lr: float, gamma: float) -> Schedule:
 
 
 def inverse_sqrt(lr: float) -> Schedule:
-    r"""$\eta_t = \eta / \sqrt{t}$, the decay Adagrad's own rate follows when gradients do not vanish."""
+    r"""$\eta_t = \eta / \sqrt{t}$: Adagrad's own decay when gradients do not vanish."""
     lr = check_number("lr", lr, 0, _INF)
     return _checked(lambda t: lr / math.sqrt(t), "inverse_sqrt")
 
@@ -68,13 +68,17 @@ def inverse_sqrt(lr: float) -> Schedule:
 def cosine(lr: float, t_max: int, eta_min: float = 0.0) -> Schedule:
     """``eta_min + (lr - eta_min) * (1 + cos(pi * (t - 1) / t_max)) / 2``.
 
-    It reaches `eta_min` at ``t = t_max + 1`` and, like torch's ``CosineAnnealingLR``, rises
-    again after that (the cosine is periodic): pick ``t_max`` >= the number of steps.
+    It reaches `eta_min` at ``t = t_max + 1`` and then rises again, as torch's
+    ``CosineAnnealingLR`` does (the cosine is periodic): pick ``t_max`` >= the steps.
     """
     lr = check_number("lr", lr, 0, _INF)
     eta_min = check_number("eta_min", eta_min, 0, lr, high_open=False)
     t_max = _check_steps("t_max", t_max)
-    return _checked(lambda t: eta_min + (lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2, "cosine")
+
+    def eta(t: int) -> float:
+        return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2
+
+    return _checked(eta, "cosine")
 
 
 # --8<-- [end:schedules]
