@@ -330,7 +330,7 @@ def test_refused_settings_get_pythons_error(explorer):
 def _views(page):
     return page.evaluate(
         """() => ({
-          paths: [...document.querySelectorAll('.rr-contour .rr-path')].map(e => e.getAttribute('d')),
+          paths: ['a', 'b'].map(k => document.querySelector(`.rr-contour .rr-path.rr-${k}`).getAttribute('d')),
           dist: [...document.querySelectorAll('.rr-distance .rr-line')].map(e => e.getAttribute('d')),
           lr: [...document.querySelectorAll('.rr-efflr .rr-line')].map(e => e.getAttribute('d')),
           last: document.querySelector('.rr-last').textContent,
@@ -340,7 +340,7 @@ def _views(page):
 
 
 def test_sliders_and_clicks_change_the_views(browser, site_server):
-    visit = Visit(browser, site_server + "explorer/?problem=rosenbrock&a=RMSprop&b=SGD")
+    visit = Visit(browser, site_server + "explorer/?problem=rosenbrock&steps=100&a=RMSprop&a.lr=0.01&b=SGD&b.lr=0.001")
     page = visit.page
     try:
         page.wait_for_selector(".rr-explorer[data-ready=true]")
