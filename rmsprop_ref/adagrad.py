@@ -17,7 +17,8 @@ __all__ = ["Adagrad", "adagrad_update"]
 
 
 # --8<-- [start:update]
-def adagrad_update(param, grad, sum_sq, work, *, lr, lr_decay, weight_decay, eps, eps_in_sqrt, step):
+def adagrad_update(param, grad, sum_sq, work, *,
+                   lr, lr_decay, weight_decay, eps, eps_in_sqrt, step):  # fmt: skip
     r"""One Adagrad step (the `step`-th, counting from 1), in place.
 
     $$

@@ -39,7 +39,13 @@ __all__ = [
 
 
 # --8<-- [start:ewma]
-def ewma(x: ArrayLike, beta: float, *, bias_correction: bool = False, axis: int = 0) -> np.ndarray:
+def ewma(
+    x: ArrayLike,
+    beta: float,
+    *,
+    bias_correction: bool = False,
+    axis: int = 0,
+) -> np.ndarray:
     r"""The zero-started EWMA $v_t$ of `x` along `axis`, for every $t = 1, \dots, T$.
 
     $$ v_t = \beta\, v_{t-1} + (1-\beta)\, x_t, \quad v_0 = 0;
@@ -74,10 +80,13 @@ def ewma(x: ArrayLike, beta: float, *, bias_correction: bool = False, axis: int 
     if x.dtype.kind not in "fiu":
         raise TypeError(f"x has dtype {x.dtype}, expected real numbers")
     if x.ndim == 0:
-        raise ValueError("x is a scalar; give a series (at least one dimension) to average over")
+        raise ValueError(
+            "x is a scalar; give a series (at least one dimension) to average over",
+        )
     axis = _check_axis(axis, x.ndim)
     x = np.moveaxis(x, axis, 0)
-    v = np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float16) if x.dtype.kind == "f" else np.float64)
+    dtype = np.result_type(x.dtype, np.float16) if x.dtype.kind == "f" else np.float64
+    v = np.zeros(x.shape, dtype=dtype)
     prev = np.zeros(x.shape[1:], dtype=v.dtype)
     for t in range(x.shape[0]):
         prev = beta * prev + (1 - beta) * x[t]  # v_t = β v_{t-1} + (1-β) x_t

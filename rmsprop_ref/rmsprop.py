@@ -19,7 +19,8 @@ __all__ = ["RMSprop", "rmsprop_update"]
 
 # --8<-- [start:update]
 def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
-                   lr, alpha, eps, weight_decay, momentum, centered, eps_in_sqrt):  # fmt: skip
+                   lr, alpha, eps, weight_decay, momentum, centered,
+                   eps_in_sqrt):  # fmt: skip
     r"""One RMSprop step, in place, on arrays of one shape.
 
     $$
@@ -36,10 +37,10 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
     $b$ `momentum_buffer`, $\eta$ `lr`, $\alpha$ `alpha`, $\epsilon$ `eps`,
     $\lambda$ `weight_decay` and $\mu$ `momentum`. Without `centered`, $\bar g$ is not
     kept and the denominator is $\sqrt{v} + \epsilon$; without momentum,
-    $\theta \leftarrow \theta - \eta\, g/(\sqrt{v} + \epsilon)$; with `eps_in_sqrt`, $\epsilon$
-    moves inside the root, $\sqrt{v + \epsilon}$. Rounding can make $v - \bar g^2$ negative;
-    it is clamped at 0, so the denominator is then $\epsilon$ ($\sqrt{\epsilon}$ with
-    `eps_in_sqrt`).
+    $\theta \leftarrow \theta - \eta\, g/(\sqrt{v} + \epsilon)$; with `eps_in_sqrt`,
+    $\epsilon$ moves inside the root, $\sqrt{v + \epsilon}$. Rounding can make
+    $v - \bar g^2$ negative; it is clamped at 0, so the denominator is then $\epsilon$
+    ($\sqrt{\epsilon}$ with `eps_in_sqrt`).
     `work` is scratch space of shape `(2, *param.shape)`; `grad` is only read.
     """
     d, g = work
