@@ -273,6 +273,19 @@ def rmsprop_ref_names():
     return ("SGD", "Adagrad", "RMSprop")
 
 
+def test_shown_numbers_are_formatted_as_python_repr(explorer):
+    """The page writes floats as Python's repr does (the shown last point, the snippet's arguments)."""
+    rng = np.random.default_rng(3)
+    bits = rng.integers(0, 2**64, size=3000, dtype=np.uint64)
+    values = [float(v) for v in bits.view(np.float64) if np.isfinite(v)]
+    values += [float(v) for v in rng.normal(size=500) * 10.0 ** rng.integers(-8, 18, size=500)]
+    values += [0.0, -0.0, 1.0, -2.0, 1e16, 1e15, 123456789012345680.0, 1e-4, 1e-5, 0.1, 5e-324, 1.7976931348623157e308]
+    values += [float("inf"), float("-inf"), float("nan")]
+    got = explorer.evaluate("xs => xs.map(window.rmspropRef.floatRepr)", values)
+    wrong = [(repr(v), g) for v, g in zip(values, got) if g != repr(v)]
+    assert not wrong, wrong[:10]
+
+
 # ------------------------------------------------------------------ (b) refused settings
 
 
