@@ -87,10 +87,25 @@ def problem_metadata() -> dict[str, dict]:
     return out
 
 
+def optimizer_names() -> list[str]:
+    """The optimizer classes rmsprop_ref exports (the page says which of them it has no port of)."""
+    import inspect
+
+    import rmsprop_ref
+    from rmsprop_ref._base import Optimizer
+
+    return [
+        name
+        for name in rmsprop_ref.__all__
+        if inspect.isclass(obj := getattr(rmsprop_ref, name)) and issubclass(obj, Optimizer)
+    ]
+
+
 def on_page_content(html_text: str, page, config, files) -> str:
     if page.file.src_uri != PAGE:
         return html_text
-    data = json.dumps(problem_metadata(), separators=(",", ":")).replace("</", "<\\/")
+    data = {"problems": problem_metadata(), "optimizers": optimizer_names()}
+    data = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     return html_text + f'\n<script type="application/json" id="rmsprop-ref-problems">{data}</script>\n'
 
 

@@ -227,6 +227,21 @@ def test_js_knows_every_2d_problem_of_the_package(explorer):
     assert sorted(shown) == sorted(TWO_D)
 
 
+def test_optimizers_of_the_package_without_a_port_are_named(explorer):
+    from rmsprop_ref._base import Optimizer
+
+    exported = [
+        n for n in rmsprop_ref.__all__ if isinstance(c := getattr(rmsprop_ref, n), type) and issubclass(c, Optimizer)
+    ]
+    assert set(rmsprop_ref_names()) <= set(exported)
+    for name in sorted(set(exported) - set(rmsprop_ref_names())):
+        got = explorer.evaluate(JS_RUN_ALL, [_cfg(optimizer=name)])[0]
+        assert got["error"] == [
+            "ValueError",
+            f"the explorer has no port of rmsprop_ref.{name}; it runs SGD, Adagrad, RMSprop",
+        ]
+
+
 def test_parity_with_rmsprop_ref_run(explorer):
     configs = random_configs()
     # the grid covers every problem, optimizer and option, each both ways

@@ -291,11 +291,15 @@
   function prepare(config) {
     if (config === null || typeof config !== "object") throw pyError("TypeError", `config must be an object, got ${pyRepr(config)}`);
     const name = config.optimizer;
+    const meta = problemMeta();
     if (!Object.prototype.hasOwnProperty.call(OPTIMIZERS, name)) {
+      if (packageMeta() && packageMeta().optimizers.includes(name)) {
+        // a class of the package this port does not have (Python would run it)
+        throw pyError("ValueError", `the explorer has no port of rmsprop_ref.${name}; it runs ${OPTIMIZER_NAMES.join(", ")}`);
+      }
       throw pyError("AttributeError", `module 'rmsprop_ref' has no attribute ${pyRepr(String(name))}`);
     }
     const problem = config.problem;
-    const meta = problemMeta();
     if (meta && !Object.prototype.hasOwnProperty.call(meta, problem)) {
       throw pyError("KeyError", pyRepr(problem));
     }
@@ -378,12 +382,16 @@
   // Written into the explorer page at build time by hooks/explorer.py from rmsprop_ref.PROBLEMS:
   // names, start points, minimisers, the plot box and the contour lines of f.
   let metaCache = null;
-  function problemMeta() {
+  function packageMeta() {
     if (metaCache) return metaCache;
     const el = document.getElementById("rmsprop-ref-problems");
     if (!el) return null;
-    metaCache = JSON.parse(el.textContent);
+    metaCache = JSON.parse(el.textContent); // {problems: {name: {...}}, optimizers: [class names]}
     return metaCache;
+  }
+  function problemMeta() {
+    const m = packageMeta();
+    return m && m.problems;
   }
 
   // ---------------------------------------------------------------- SVG helpers
