@@ -121,3 +121,22 @@ def test_claim_ewma_com_is_mean_age():
         w = (1 - beta) * beta**k
         assert math.isclose(w.sum(), 1, rel_tol=1e-9)
         assert math.isclose(np.sum(k * w), beta / (1 - beta), rel_tol=1e-9)
+
+
+def test_claim_ewma_pandas_adjust_false_starts_at_x1():
+    """ "(pandas' `adjust=False` is a
+    different average: it starts at $x_1$ instead of 0.)"
+
+    Against pandas itself: ewm(alpha=0.1, adjust=False).mean() equals x₁ at the first step
+    and then follows y_t = 0.9 y_{t-1} + 0.1 x_t (written out here); it differs from the
+    package's zero-started EWMA, with or without bias correction, from step 2 on.
+    """
+    pd = require("pandas")
+    x = np.random.default_rng(5).normal(loc=3.0, size=50)
+    theirs = pd.Series(x).ewm(alpha=0.1, adjust=False).mean().to_numpy()
+    expected = [x[0]]
+    for value in x[1:]:
+        expected.append(0.9 * expected[-1] + 0.1 * value)
+    np.testing.assert_allclose(theirs, expected, rtol=1e-12)
+    for ours in (ewma(x, 0.9), ewma(x, 0.9, bias_correction=True)):
+        assert np.all(np.abs(ours[1:] - theirs[1:]) > 1e-6)

@@ -217,3 +217,20 @@ def test_claim_rmsprop_options_centered_steps_longer():
     assert np.all(np.round(np.median(steps, axis=0) / 0.01, 1) == 1.8)
     _, plain = _option_steps()
     assert quadratic.f(path[-1]) < quadratic.f(plain[-1])
+
+
+def test_claim_rmsprop_momentum_lr_placement():
+    """ "With a constant learning rate the two give the same path; they
+    differ when the learning rate changes during training (pytorch/pytorch#32545)."
+
+    The two conventions written out by hand (tests/test_claims_frameworks.py::_paths) on the
+    same 40 random gradients: identical paths (1e-12) at a constant lr 0.01; with the lr
+    halved after 20 steps, the paths differ by more than 1e-3 at every later step.
+    """
+    from test_claims_frameworks import _paths
+
+    grads = np.random.default_rng(1).normal(size=(40, 3))
+    outside, inside = _paths(np.full(40, 0.01), grads)
+    np.testing.assert_allclose(outside, inside, rtol=0, atol=1e-12)
+    outside, inside = _paths(np.where(np.arange(40) < 20, 0.01, 0.005), grads)
+    assert np.all(np.max(np.abs(outside[20:] - inside[20:]), axis=1) > 1e-3)
