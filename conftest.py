@@ -136,7 +136,9 @@ class MarkdownPage(pytest.File):
                 _skip(msg)
         out = io.StringIO()
         try:
-            code = compile(shown_code(block), self.where(index), "exec")
+            # dont_inherit: this file's `from __future__ import annotations` must not leak into
+            # the blocks; a reader's interpreter evaluates annotations at definition time.
+            code = compile(shown_code(block), self.where(index), "exec", dont_inherit=True)
             with contextlib.redirect_stdout(out):
                 exec(code, self.namespace)
         except BaseException as exc:

@@ -245,7 +245,11 @@ def test_importorskip_skips_locally_and_fails_under_ci(pytester, monkeypatch, ci
         )
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if any("--8<--" in b.code for b in layer.python_blocks(p))])
+@pytest.mark.parametrize(
+    "page",
+    [p for p in PAGES if any("--8<--" in b.code for b in layer.python_blocks(p))],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
 def test_a_reader_copying_the_page_into_a_fresh_interpreter_gets_no_error(page, tmp_path):
     """All of the page's Python, included package source too, top to bottom, in one process."""
     blocks = layer.python_blocks(page)
@@ -258,3 +262,41 @@ def test_a_reader_copying_the_page_into_a_fresh_interpreter_gets_no_error(page, 
         [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path, timeout=300
     )
     assert proc.returncode == 0, f"{page.relative_to(ROOT)} copied top to bottom fails:\n{proc.stderr}"
+
+
+def _imported_modules(code: str) -> set[str]:
+    import ast
+
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_blocks_importing_more_than_numpy_are_marked(page):
+    """numpy is the package's only dependency: a block importing anything else (torch, pandas,
+    ...) carries <!--pytest-codeblocks:importorskip(...)--> for it, or an earlier block does, so
+    a machine without it skips the page's rest with a message (and CI=true fails)."""
+    marked, unmarked = set(), []
+    for block in layer.python_blocks(page):
+        if block.importorskip:
+            marked.add(block.importorskip)
+        extra = _imported_modules(layer.shown_code(block)) - set(sys.stdlib_module_names) - {"numpy", "rmsprop_ref"}
+        unmarked += [f"line {block.lineno}: {module}" for module in sorted(extra - marked)]
+    assert not unmarked, unmarked
+
+
+def test_blocks_do_not_inherit_the_layers_future_imports(pytester, monkeypatch):
+    # conftest.py has `from __future__ import annotations`; a reader's interpreter does not, so
+    # an annotation naming something undefined fails there at definition time, and must here.
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "p.md").write_text("```python\ndef f(x: Undefined):\n    pass\n```\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "docs")
+    result.assert_outcomes(failed=1)
+    assert "NameError: name 'Undefined' is not defined" in result.stdout.str()
