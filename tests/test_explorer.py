@@ -338,6 +338,9 @@ INVALID = [
     _cfg(optimizer="Adagrad", hyperparams={"lr": 0.1, "eps": -1e-10}),
     _cfg(start=["a", 1.0]),
     _cfg(start=[1.0]),
+    _cfg(start=[]),
+    _cfg(start=[None, 1.0]),  # None becomes nan, so the first gradient is not finite
+    _cfg(start=1.5),
     _cfg(start=[1.0, 2.0, 3.0]),
     _cfg(optimizer="SGD", problem="rosenbrock", steps=20, hyperparams={"lr": 10.0}),  # overflows to inf
 ]

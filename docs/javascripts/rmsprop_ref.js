@@ -344,7 +344,7 @@
         break;
       }
       if (n < 2) {
-        error = pyError("IndexError", `index 1 is out of bounds for axis 0 with size ${n}`);
+        error = pyError("IndexError", `index ${n} is out of bounds for axis 0 with size ${n}`); // x[n] in the gradient
         break;
       }
       if (g.length !== n) {
