@@ -23,13 +23,16 @@ def _first_two_steps(opt_class, key, **settings):
 
 def test_claim_ewma_article_worked_example():
     """ "RMSprop's average $v_2$ has barely moved although the gradient fell from 9 to 2.68: with
-    $\\alpha = 0.9$ the old $g_1^2 = 81$ still carries weight $0.9 \\cdot 0.1$. Adagrad's sum
-    only grows, so its second step is already smaller than its first."
+    $\\alpha = 0.9$ the old $g_1^2 = 81$ still carries weight $0.9 \\cdot 0.1$, so RMSprop's
+    step shrank in proportion to the gradient (to 0.30 of the first, as $2.68/9 = 0.30$).
+    Adagrad's sum counts $g_1^2$ in full, so its step shrank more than its gradient (to 0.61
+    of the first, against $7/9 = 0.78$)."
 
     The hand calculation written on the page, redone here in plain arithmetic (f = θ₁² +
     0.5 θ₂², gradient (2θ₁, θ₂), start (-4.5, 4.5), lr 1, α 0.9, ε negligible) and compared
     with the package's state and iterates; then the sentence itself: v₂ within 2 % of v₁
-    while |g₂| < 0.3 |g₁|, the weight of g₁² in v₂ is 0.09, and Adagrad's step 2 < step 1.
+    while |g₂| < 0.3 |g₁|, the weight of g₁² in v₂ is 0.09, RMSprop's step ratio equals the
+    gradient ratio (0.30), Adagrad's is 0.61, below its gradient ratio 7/9.
     """
     # RMSprop by hand, first coordinate: v1 = 0.1·81; step 9/√v1; g2 = 2·θ1; v2 = 0.9·v1 + 0.1·g2².
     v1 = 0.1 * 81
@@ -56,12 +59,16 @@ def test_claim_ewma_article_worked_example():
     assert math.isclose(ada[0][2][0], -3.5, rel_tol=1e-9)  # eps = 1e-10 shows in the 11th digit
     np.testing.assert_allclose(ada[1][2][0], -3.5 + 7 / math.sqrt(s2), rtol=1e-9)
     # The sentence: v2 barely moved, the gradient fell to under a third, 81 keeps weight 0.09.
-    assert abs(v2 / v1 - 1) < 0.02 and abs(g2) / 9 < 0.3
-    assert abs(rms[0][0][0]) == 9 and f"{abs(g2):.2f}" == "2.68"
+    assert abs(v2 / v1 - 1) < 0.02 and abs(rms[0][0][0]) == 9 and f"{abs(g2):.2f}" == "2.68"
     weight_of_g1_sq = 0.9 * 0.1  # v2 = 0.9·(0.1·g1²) + 0.1·g2²
     assert math.isclose(v2, weight_of_g1_sq * 81 + 0.1 * g2**2)
-    step1, step2 = abs(ada[0][2][0] - quadratic.start[0]), abs(ada[1][2][0] - ada[0][2][0])
-    assert step2 < step1 and math.isclose(step1, 1.0, rel_tol=1e-9)
+    # Step ratios: RMSprop's equals the gradient ratio to 2 decimals, Adagrad's is smaller.
+    rms_steps = [abs(rms[0][2][0] - quadratic.start[0]), abs(rms[1][2][0] - rms[0][2][0])]
+    assert f"{rms_steps[1] / rms_steps[0]:.2f}" == f"{abs(g2) / 9:.2f}" == "0.30"
+    ada_steps = [abs(ada[0][2][0] - quadratic.start[0]), abs(ada[1][2][0] - ada[0][2][0])]
+    assert f"{ada_steps[1] / ada_steps[0]:.2f}" == "0.61" and f"{7 / 9:.2f}" == "0.78"
+    # Adagrad's step shrank more than its gradient did.
+    assert ada_steps[1] / ada_steps[0] < 7 / 9
 
 
 def test_claim_ewma_weights_figure():
