@@ -62,9 +62,10 @@ def test_claim_adagrad_rmsprop_leaves_the_origin():
 
 
 def test_claim_adagrad_diagonal_because_symmetric_and_scale_free():
-    """ "Both paths stay on the diagonal because the start is symmetric and both updates are
-    scale-free per coordinate: the first step moves each coordinate by the same amount
-    whatever its gradient."
+    """ "Both paths stay on the diagonal because the start is symmetric, $|\\theta_1| = |\\theta_2|$,
+    and both updates are scale-free per coordinate: here each coordinate's path depends on its start,
+    not on the size of its gradient, so the two coordinates mirror each other (the first step,
+    for one, moves each by the same amount)."
 
     The mechanism, checked part by part: (1) the first step of each method moves both
     coordinates by the same amount although the gradients are -9 and 4.5; (2) scale-free:
