@@ -116,3 +116,37 @@ def test_claim_adagrad_effective_lr_figure():
     _, path = _paths(30)
     g1 = np.abs(2 * path[:30, 0])
     assert g1[-1] < 1e-9 * g1[0]
+
+
+def test_claim_adagrad_lazy_equals_dense():
+    """ "For RMSprop or Adam a lazy update would change the result: a
+    dense step decays $v_t$ where the gradient is zero, a lazy one leaves it, so later steps
+    differ."
+
+    Together with the sentence before it (Adagrad's result unchanged): a lazy update is
+    simulated by stepping a separate optimizer for the coordinate only on the steps where
+    its gradient is nonzero. For Adagrad (lr_decay 0, no weight decay) the dense and lazy
+    paths are identical; for RMSprop the dense step at a zero gradient shrinks v by α and
+    the paths then differ by more than 1e-3.
+    """
+    grads = np.array([1.0, 0.0, 0.0, 0.0, 2.0, 0.0, -1.0, 0.0, 0.5])
+
+    def dense_and_lazy(opt_class, **kw):
+        dense, lazy = np.zeros(1), np.zeros(1)
+        opt_dense, opt_lazy = opt_class(dense, **kw), opt_class(lazy, **kw)
+        for g in grads:
+            opt_dense.step(np.array([g]))
+            if g != 0:
+                opt_lazy.step(np.array([g]))
+        return dense[0], lazy[0]
+
+    d, lz = dense_and_lazy(Adagrad, lr=0.1)
+    assert d == lz
+    d, lz = dense_and_lazy(RMSprop, lr=0.1, alpha=0.9)
+    assert abs(d - lz) > 1e-3
+    theta = np.zeros(1)
+    rms = RMSprop(theta, lr=0.1, alpha=0.9)
+    rms.step(np.array([1.0]))
+    before = rms.state[0]["square_avg"].copy()
+    rms.step(np.array([0.0]))
+    assert np.isclose(rms.state[0]["square_avg"][0], 0.9 * before[0])
