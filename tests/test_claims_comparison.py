@@ -261,3 +261,17 @@ def test_claim_comparison_noisy_jitter():
     assert np.linalg.norm(noisy.gradients(0)(noisy.x_min)) > 1e-2
     for method in PROTOCOL["methods"]:
         assert min(final for _, final in tune(method, noisy.name).per_seed) > 5e-4
+
+
+def test_claim_comparison_decayed_cycle_shrinks():
+    """ "It still jumps across the minimum at every step, but its distance is about $\\eta_t\\sqrt{2}/2$ and shrinks
+    with $\\eta_t$."
+
+    RMSprop with η_t = 1/t on the article's problem, steps 1000 to 2000: both coordinates change sign at every
+    step, and the distance after step t is within 2 % of η_t·√2/2.
+    """
+    path = run(RMSprop, quadratic.grad, quadratic.start, 2000, lr=1.0, alpha=0.9, lr_schedule=lambda t: 1.0 / t)
+    tail = path[1000:]
+    assert (np.sign(tail[1:]) == -np.sign(tail[:-1])).all()
+    t = np.arange(1000, 2001)
+    np.testing.assert_allclose(np.linalg.norm(tail, axis=1), (1.0 / t) * np.sqrt(2) / 2, rtol=0.02)
