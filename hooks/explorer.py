@@ -25,6 +25,7 @@ SCRIPT = "javascripts/rmsprop_ref.js"
 SIZE = 400  # the contour plot's SVG viewBox is 0 0 SIZE SIZE
 GRID = 81
 LEVELS = 12
+TOLERANCE = 0.15  # contour points within 0.15 viewBox units (< 0.25 px on screen) of a straight run are dropped
 
 
 def _box(start: np.ndarray, x_min: np.ndarray) -> list[float]:
@@ -52,13 +53,37 @@ def _contours(f, box: list[float]) -> list[str]:
     for level in levels:
         parts = []
         for line in gen.lines(level):
-            px = np.round((line[:, 0] - x0) / (x1 - x0) * SIZE, 1)
-            py = np.round((y1 - line[:, 1]) / (y1 - y0) * SIZE, 1)
-            pts = [f"{a:g} {b:g}" for a, b in zip(px, py)]
+            xy = np.column_stack([(line[:, 0] - x0) / (x1 - x0) * SIZE, (y1 - line[:, 1]) / (y1 - y0) * SIZE])
+            pts = [f"{a:g} {b:g}" for a, b in np.round(_simplify(xy, TOLERANCE), 1)]
             parts.append("M" + "L".join(pts))
         if parts:
             paths.append("".join(parts))
     return paths
+
+
+def _simplify(xy: np.ndarray, tol: float) -> np.ndarray:
+    """Ramer-Douglas-Peucker: drop the points of a polyline that lie within tol of the kept line."""
+    keep = np.zeros(len(xy), dtype=bool)
+    keep[[0, -1]] = True
+    stack = [(0, len(xy) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = xy[i], xy[j]
+        ab = b - a
+        norm = math.hypot(*ab)
+        rel = xy[i + 1 : j] - a
+        if norm == 0:
+            dist = np.hypot(rel[:, 0], rel[:, 1])
+        else:
+            dist = np.abs(ab[0] * rel[:, 1] - ab[1] * rel[:, 0]) / norm
+        k = int(np.argmax(dist))
+        if dist[k] > tol:
+            m = i + 1 + k
+            keep[m] = True
+            stack += [(i, m), (m, j)]
+    return xy[keep]
 
 
 def _formula(tex: str) -> str:
