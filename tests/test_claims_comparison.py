@@ -275,3 +275,14 @@ def test_claim_comparison_decayed_cycle_shrinks():
     assert (np.sign(tail[1:]) == -np.sign(tail[:-1])).all()
     t = np.arange(1000, 2001)
     np.testing.assert_allclose(np.linalg.norm(tail, axis=1), (1.0 / t) * np.sqrt(2) / 2, rtol=0.02)
+
+
+def test_claim_comparison_no_choice_at_grid_edge():
+    """ "No chosen rate lies at either end of the grid."
+
+    Every tuned rate of the study against the grid's smallest and largest values.
+    """
+    grid = PROTOCOL["lr_grid"]
+    for problem in PROTOCOL["problems"]:
+        for method in PROTOCOL["methods"]:
+            assert grid[0] < tune(method, problem).lr < grid[-1]
