@@ -205,7 +205,7 @@ def _make_sparse_least_squares(n: int = 200, seed: int = 0) -> Problem:
 sparse_least_squares = _make_sparse_least_squares()
 
 
-def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1) -> Problem:
+def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1, noise: float = 0.05) -> Problem:
     r"""Least squares with minibatch gradients: 1000 rows, 5 features of different scales.
 
     $f(\theta) = \lVert X\theta - y\rVert^2/2n$ over all rows, minimised exactly at
@@ -213,8 +213,9 @@ def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1) -> 
     $X_B^\top(X_B\theta - y_B)/|B|$: each epoch the rows are shuffled (by a generator
     seeded with the sampler's seed) and cut into 100 batches of 10. The mean of an
     epoch's 100 minibatch gradients at one point is the full gradient, so the estimate
-    is unbiased; because the targets are noisy, the minibatch gradients do not vanish at
-    $\theta^\ast$, so a constant learning rate leaves every method jittering around it.
+    is unbiased; because the targets are noisy (standard deviation `noise`), the minibatch
+    gradients do not vanish at $\theta^\ast$, so a constant learning rate leaves every
+    method jittering around it.
     """
     if n % batch:
         raise ValueError(f"Invalid batch: {batch!r} (expected a divisor of n = {n})")
@@ -222,7 +223,7 @@ def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1) -> 
     scales = np.array([4.0, 2.0, 1.0, 0.5, 0.25])  # curvatures 16 ... 1/16: ill-conditioned
     X = rng.normal(size=(n, scales.size)) * scales
     w_true = np.array([1.0, -1.0, 2.0, -2.0, 3.0])
-    y = X @ w_true + 0.05 * rng.normal(size=n)
+    y = X @ w_true + noise * rng.normal(size=n)
     x_min = np.linalg.lstsq(X, y, rcond=None)[0]
 
     def grad(w):
