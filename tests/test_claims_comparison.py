@@ -203,8 +203,8 @@ def test_claim_comparison_rmsprop_final_is_the_cycle():
 
 def test_claim_comparison_rotation_costs_adagrad():
     """ "**Turning the problem by 45° costs Adagrad a factor of 14** (7 steps to 99) and leaves SGD exactly as it was
-    (153), since gradient descent does not depend on the axes while per-coordinate scaling only helps when the
-    curvature lies along them."
+    (153), since gradient descent does not depend on the axes while per-coordinate scaling does: it helps most when
+    the curvature lies along them."
 
     Settle steps from tune; SGD's path on the rotated problem is d2l's turned by 45° (to 1e-12); Adagrad's is not.
     """
