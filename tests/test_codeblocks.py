@@ -195,6 +195,39 @@ rm -rf /
 ```
 """
 
+SKIPPING = """```python
+x = 1
+```
+
+<!--pytest.mark.skip-->
+```python
+x = 2
+```
+
+<!--pytest.mark.skipif(sys.version_info > (3,), reason="not on Python 3")-->
+```python
+x = 3
+```
+
+```python
+print(x)
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+1
+```
+"""
+
+
+def test_blocks_marked_skip_are_not_run_and_the_rest_runs(pytester, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
+    (pytester.path / "docs").mkdir()
+    (pytester.path / "docs" / "p.md").write_text(SKIPPING)
+    result = pytester.runpytest("-p", "no:cacheprovider", "docs")
+    result.assert_outcomes(passed=2, skipped=2)
+
 
 @pytest.fixture
 def page_project(pytester):
