@@ -429,7 +429,7 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
         visit.close()
 
 
-@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 390), ("light", 390)])
+@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("dark", 390), ("light", 390)])
 def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
     visit = Visit(browser, site_server + "explorer/", width=width, color_scheme=scheme)
     page = visit.page
@@ -479,6 +479,25 @@ def test_page_weight_and_own_javascript_within_budget(browser, site_server):
         assert own_js, "the site's script was not loaded"
         assert sum(own_js) <= 40 * 1024, sum(own_js)
         assert sum(sizes) <= 600 * 1024, sum(sizes)
+    finally:
+        visit.close()
+
+
+def test_survives_materials_page_switch_signal(browser, site_server):
+    """With navigation.instant, Material announces each new page on document$; the explorer rebuilds once, cleanly."""
+    visit = Visit(browser, site_server + "explorer/?steps=12")
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert page.evaluate("typeof document$.next") == "function"
+        page.evaluate("document.querySelector('.rr-explorer select').dataset.old = 'yes'")
+        page.evaluate("document$.next(document)")  # what an instant page switch emits
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert page.locator(".rr-explorer select[data-old]").count() == 0  # rebuilt, not left as it was
+        assert page.locator(".rr-explorer select[name=problem]").count() == 1
+        assert page.locator(".rr-ewma, .rr-explorer .rr-contour").count() == 1
+        assert page.locator("input[name=steps] ~ output").text_content() == "12"
+        assert visit.errors == [], visit.errors
     finally:
         visit.close()
 
