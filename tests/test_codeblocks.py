@@ -333,3 +333,14 @@ def test_blocks_do_not_inherit_the_layers_future_imports(pytester, monkeypatch):
     result = pytester.runpytest("-p", "no:cacheprovider", "docs")
     result.assert_outcomes(failed=1)
     assert "NameError: name 'Undefined' is not defined" in result.stdout.str()
+
+
+def test_the_test_command_collects_the_pages():
+    """`make test` runs plain `pytest`: its testpaths must reach docs/ and README.md, or the
+    README's "every docs code block" would be untrue with every test still green."""
+    import tomllib
+
+    testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
+    assert {"docs", "README.md"} <= set(testpaths), testpaths
+    assert "--codeblocks" not in (ROOT / "pyproject.toml").read_text()  # the plugin's own runner would run them twice
+    assert "$(BIN)/python -m pytest\n" in (ROOT / "Makefile").read_text()  # no path arguments narrowing it
