@@ -416,6 +416,14 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
         assert [float(s) for s in start] == pytest.approx([x0 + 0.25 * (x1 - x0), y1 - 0.75 * (y1 - y0)], abs=0.03)
         assert after_click["paths"] != after_alpha["paths"]
 
+        # one optimizer alone: B set to none leaves A's views and drops B's
+        page.select_option("select[name=optimizer-b]", "none")
+        assert page.locator(".rr-contour .rr-path").count() == 1
+        assert page.locator(".rr-distance .rr-line").count() == 1
+        assert page.locator(".rr-last").text_content().startswith("A: [")
+        assert "path_b" not in page.locator(".rr-snippet").text_content()
+        page.select_option("select[name=optimizer-b]", "SGD")
+
         # the URL reproduces the view
         again = Visit(browser, after_click["url"])
         try:
