@@ -231,7 +231,8 @@ def harder_problems(names=("d2l_quadratic", "rotated_quadratic", "rosenbrock")):
             d = distances(method, PROBLEMS[name], PROTOCOL["horizon"], lr=lr)
             ax.semilogy(np.maximum(d, 1e-16), color=COLORS[method], lw=1, label=f"{method}, η = {lr:g}")
         ax.axhline(PROTOCOL["tol"], color="k", ls=":", lw=1)
-        ax.set(title=_in_words(name), xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-16, 1e2))
+        ax.set(title=_in_words(name), xlabel="step t", ylim=(1e-16, 1e2),
+               ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)")  # fmt: skip
         ax.legend(fontsize=7, loc="center right")  # the data never reach the middle right
     return fig
 
@@ -249,7 +250,7 @@ def article_long_run(steps: int = 200):
         label = {"RMSprop": "RMSprop, η = 1", "RMSprop, η/t": "RMSprop, $η_t$ = 1/t"}.get(name, "Adagrad, η = 1")
         ax.semilogy(np.maximum(d, 1e-16), style, color=color, lw=1.2, label=label)
     ax.axvspan(0, ARTICLE["steps"], color="0.9", lw=0)
-    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-16, 1e2),
+    ax.set(xlabel="step t", ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)", ylim=(1e-16, 1e2),
            title="the article's 30 steps (shaded) and after")  # fmt: skip
     ax.legend(fontsize=7, loc="lower right")
     ax = axes[1]
