@@ -50,6 +50,9 @@ NARROW_WIDTH = 3.6
 #: Smallest font size in a narrow figure, in points; mathtext sub- and superscripts are
 #: 70% of their text, so they stay at 7 pt = 9.3 CSS px.
 NARROW_MIN_FONT = 10.0
+#: Smallest font size in a wide figure, in points. At a 1280-px window the content
+#: column is 748 px, so a 9-in figure is shown at 0.87 of its size: 8 pt = 9.2 CSS px.
+WIDE_MIN_FONT = 8.0
 #: file-name suffix -> (layout, scheme) of each variant written for a figure
 VARIANTS = {
     "": ("wide", "light"),
@@ -438,17 +441,21 @@ def _wrap(text: str, chars: int) -> str:
     return "\n".join(lines).replace("\0", " ")
 
 
-def _fit_narrow(fig) -> None:
-    """Make a narrow figure's text readable and keep it inside the figure.
-
-    Text smaller than `NARROW_MIN_FONT` is raised to it, and titles wider than their
-    panel (the figure, for the figure's title) are wrapped onto more lines.
-    """
+def _raise_small_text(fig, minimum: float) -> None:
+    """Raise every text smaller than `minimum` points (a legend at ``fontsize=7``) to it."""
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
-        if text.get_text() and text.get_fontsize() < NARROW_MIN_FONT:
-            text.set_fontsize(NARROW_MIN_FONT)
+        if text.get_text() and text.get_fontsize() < minimum:
+            text.set_fontsize(minimum)
+
+
+def _fit_narrow(fig) -> None:
+    """Keep a narrow figure's titles inside the figure.
+
+    Titles wider than their panel (the figure, for the figure's title) are wrapped onto
+    more lines.
+    """
     titles = [(t, ax) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
     if fig._suptitle is not None:
         titles.append((fig._suptitle, fig))
@@ -479,6 +486,7 @@ def draw_variants(func: Callable) -> dict[str, bytes]:
     for lay in ("wide", "narrow"):
         with matplotlib.rc_context(_RC), layout(lay):  # rc must be active while drawing, not only saving
             fig = func()
+            _raise_small_text(fig, NARROW_MIN_FONT if lay == "narrow" else WIDE_MIN_FONT)
             if lay == "narrow":
                 _fit_narrow(fig)
             light = render(fig)  # drawing it also creates the ticks that _darken recolours

@@ -1,7 +1,8 @@
 """Every code block a reader sees fits the content column without scrolling sideways.
 
 At a 1280-px window the site's layout (docs/stylesheets/extra.css: a 68rem grid, code at
-0.82em) gives a code block room for 88 monospace characters; test_browser_figures.py
+0.82em; the notebook's cells without prompts, at 12 px) gives a code block room for 88
+monospace characters; test_browser_figures.py
 measures that in Chromium and checks the rendered blocks. This test holds the sources to
 it without a browser: fenced blocks on the pages (with ``--8<--`` includes expanded, as
 MkDocs shows them), and the tutorial notebook's code cells (its output exists only in the
@@ -18,9 +19,6 @@ import pytest
 from conftest import ROOT_DIR
 
 MAX = 88
-#: The notebook's cells use mkdocs-jupyter's code font (13 px) in a column narrowed by the
-#: "In" prompt: 578 px of text at 1280 px, 74 characters (measured in Chromium).
-NOTEBOOK_MAX = 74
 DOCS = ROOT_DIR / "docs"
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|~{3,})")
 _INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
@@ -75,7 +73,7 @@ def test_notebook_code_and_output_lines_fit():
         lines += [(f"cell {i}", line) for line in "".join(cell["source"]).splitlines()]
         for output in cell.get("outputs", []):
             lines += [(f"cell {i} output", line) for line in "".join(output.get("text", [])).splitlines()]
-    assert _long(lines, NOTEBOOK_MAX) == []
+    assert _long(lines) == []
 
 
 def test_the_check_sees_what_a_reader_sees(tmp_path):

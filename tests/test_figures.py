@@ -238,3 +238,11 @@ def test_titles_and_labels_are_words_in_the_guides_notation(every_variant):
         assert "x_1" not in text and "x_2" not in text, path.name
     labels = " ".join(re.findall(r">([^<]+)</(?:text|tspan)>", (every_variant.path / "trajectories.svg").read_text()))
     assert "θ" in labels
+
+
+@pytest.mark.parametrize("name", list(figures.FIGURES))
+def test_wide_variant_text_is_at_least_8_pt(every_variant, name):
+    # Plain <text> elements only: mathtext's <tspan> sub- and superscripts are 70% of their text.
+    svg = (every_variant.path / name).read_text()
+    sizes = [float(s) for s in re.findall(r"<text\b[^>]*font-size:\s*([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= figures.WIDE_MIN_FONT == 8, (name, min(sizes))
