@@ -44,7 +44,7 @@ def _checked(schedule: Callable[[int], float], name: str) -> Schedule:
 
 
 # --8<-- [start:schedules]
-def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
+def step_decay(lr: float, step_size: int, gamma: float = 0.1):
     """``lr * gamma ** ((t - 1) // step_size)``: times `gamma` per `step_size` steps."""
     lr = check_number("lr", lr, 0, _INF)
     gamma = check_number("gamma", gamma, 0, 1, high_open=False)
@@ -52,20 +52,20 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     return _checked(lambda t: lr * gamma ** ((t - 1) // k), "step_decay")
 
 
-def exponential(lr: float, gamma: float) -> Schedule:
+def exponential(lr: float, gamma: float):
     """``lr * gamma ** (t - 1)``, `0 < gamma <= 1`."""
     lr = check_number("lr", lr, 0, _INF)
     gamma = check_number("gamma", gamma, 0, 1, low_open=True, high_open=False)
     return _checked(lambda t: lr * gamma ** (t - 1), "exponential")
 
 
-def inverse_sqrt(lr: float) -> Schedule:
+def inverse_sqrt(lr: float):
     r"""$\eta_t = \eta / \sqrt{t}$: Adagrad's own decay when gradients do not vanish."""
     lr = check_number("lr", lr, 0, _INF)
     return _checked(lambda t: lr / math.sqrt(t), "inverse_sqrt")
 
 
-def cosine(lr: float, t_max: int, eta_min: float = 0.0) -> Schedule:
+def cosine(lr: float, t_max: int, eta_min: float = 0.0):
     """``eta_min + (lr - eta_min) * (1 + cos(pi * (t - 1) / t_max)) / 2``.
 
     It reaches `eta_min` at ``t = t_max + 1`` and then rises again, as torch's
@@ -75,7 +75,7 @@ def cosine(lr: float, t_max: int, eta_min: float = 0.0) -> Schedule:
     eta_min = check_number("eta_min", eta_min, 0, lr, high_open=False)
     t_max = _check_steps("t_max", t_max)
 
-    def eta(t: int) -> float:
+    def eta(t):
         return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2
 
     return _checked(eta, "cosine")

@@ -158,7 +158,7 @@ def test_claim_adam_keras_weight_decay_is_decoupled():
 
 
 def test_claim_adam_keras_eps_hat():
-    """ "Written in PyTorch's form, that is an $\\epsilon$ of $\\epsilon\\sqrt{1-\\beta_2^t}$, which
+    """ "Written in PyTorch's form, that is an $\\epsilon$ of $\\epsilon/\\sqrt{1-\\beta_2^t}$, which
     changes with $t$, so no constant PyTorch `eps` reproduces it; the two agree only when $\\epsilon$
     is negligible against $\\sqrt{v}$, or when $\\beta_2 = 0$."
 

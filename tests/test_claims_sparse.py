@@ -38,6 +38,26 @@ def test_claim_sparse_row_error_caption():
             assert min(means, key=means.get) == "Adagrad", (lo, means)
 
 
+def test_claim_sparse_unmoved_never_looked_up():
+    """ "(The 272 that did not move had never been looked up: their $m$ is still 0.)"
+
+    Measured: the rows without a gradient at step 201 that dense Adam did not move are exactly
+    the rows looked up in none of steps 1..201, 272 of them, and their exp_avg is 0.
+    """
+    from rmsprop_ref import Adam
+
+    theta = embedding_bag.start
+    opt = Adam(theta, lr=0.05)
+    for t in range(1, 201):
+        opt.step(embedding_bag.grad(theta, t))
+    before = theta.copy()
+    opt.step(embedding_bag.grad(theta, 201))
+    unmoved = np.all(theta == before, axis=1)
+    never = embedding_bag.lookups(201) == 0
+    assert unmoved.sum() == 272 and np.array_equal(unmoved, never)
+    assert np.all(opt.state[0]["exp_avg"][never] == 0)
+
+
 def test_claim_sparse_one_lookup():
     """ "A row looked up once is learned about equally badly by all four."
 

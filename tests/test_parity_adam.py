@@ -1,7 +1,7 @@
 """Adam against torch.optim.Adam / AdamW (full option grid) and Keras 3's Adam, float64, 120 steps.
 
 Keras adds epsilon to √v before the bias correction (the paper's ε̂). Written as PyTorch's
-form, that is an epsilon of ε·√(1−β₂^t), which changes with t: no constant eps of PyTorch's
+form, that is an epsilon of ε/√(1−β₂^t), which changes with t: no constant eps of PyTorch's
 form reproduces Keras (shown below), so `Adam(..., eps_hat=True)` implements Keras' form.
 """
 
