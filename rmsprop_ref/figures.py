@@ -84,8 +84,8 @@ def _figure(ncols: int = 1, width: float = 6.4, height: float = 3.6):
 
     if _LAYOUT.get() == "narrow":
         # Text keeps its size in points, so a panel cannot shrink with the width as far
-        # as its aspect ratio would say: keep at least 2.8 in of height for labels.
-        panel = min(height, max(2.8, height * NARROW_WIDTH * ncols / width))
+        # as its aspect ratio would say: keep at least 3.2 in of height for labels and legend.
+        panel = max(3.2, min(height, height * NARROW_WIDTH * ncols / width))
         fig = Figure(figsize=(NARROW_WIDTH, panel * ncols), layout="constrained")
         return fig, fig.subplots(ncols, 1, squeeze=False)[:, 0]
     fig = Figure(figsize=(width, height), layout="constrained")
@@ -451,27 +451,32 @@ def _raise_small_text(fig, minimum: float) -> None:
 
 
 def _fit_narrow(fig) -> None:
-    """Keep a narrow figure's titles inside the figure.
+    """Keep a narrow figure's titles and axis labels inside the figure, legends off the data.
 
-    Titles wider than their panel (the figure, for the figure's title) are wrapped onto
-    more lines.
+    A title or x label wider than its panel (the figure, for the figure's title) or a y
+    label taller than its panel is wrapped onto more lines.
     """
-    titles = [(t, ax) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    texts = []  # (text, the box it must fit, 0 to compare widths or 1 heights)
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().set_loc("best")  # the spot chosen for a wide panel may cover data here
+        texts += [(t, ax, 0) for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label)]
+        texts.append((ax.yaxis.label, ax, 1))
     if fig._suptitle is not None:
-        titles.append((fig._suptitle, fig))
+        texts.append((fig._suptitle, fig, 0))
     for _ in range(3):  # wrapping changes the layout; re-measure after each pass
         fig.draw_without_rendering()
         renderer = fig._get_renderer()
         changed = False
-        for text, box in titles:
+        for text, box, dim in texts:
             content = text.get_text().replace("\n", " ")
             if not content:
                 continue
-            room = box.get_window_extent(renderer).width
-            width = text.get_window_extent(renderer).width
-            if width > room:
+            room = box.get_window_extent(renderer).size[dim]
+            size = text.get_window_extent(renderer).size[dim]
+            if size > room:
                 lines = text.get_text().count("\n") + 1
-                chars = int(len(content) / lines * room / width) - 1
+                chars = int(len(content) / lines * room / size) - 1
                 text.set_text(_wrap(content, chars))
                 changed = True
         if not changed:

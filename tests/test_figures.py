@@ -246,3 +246,37 @@ def test_wide_variant_text_is_at_least_8_pt(every_variant, name):
     svg = (every_variant.path / name).read_text()
     sizes = [float(s) for s in re.findall(r"<text\b[^>]*font-size:\s*([\d.]+)px", svg)]
     assert sizes and min(sizes) >= figures.WIDE_MIN_FONT == 8, (name, min(sizes))
+
+
+# --- the hook that serves the variants ------------------------------------------------------
+
+
+def _hook():
+    import importlib.util
+
+    from conftest import ROOT_DIR
+
+    spec = importlib.util.spec_from_file_location("hook_figures", ROOT_DIR / "hooks" / "figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hook_turns_a_figure_into_light_and_dark_pictures_with_a_narrow_source():
+    hook = _hook()
+    html = '<p><img alt="Two panels: a long description" src="../figures/trajectories.svg" /></p>'
+    out = hook.on_page_content(html, page=None, config=None, files=None)
+    pictures = re.findall(r"<picture\b.*?</picture>", out)
+    assert len(pictures) == 2
+    light, dark = pictures
+    assert 'class="rr-figure rr-figure--light"' in light and 'class="rr-figure rr-figure--dark"' in dark
+    assert 'srcset="../figures/trajectories-narrow.svg"' in light and 'src="../figures/trajectories.svg"' in light
+    assert 'srcset="../figures/trajectories-narrow-dark.svg"' in dark
+    assert 'src="../figures/trajectories-dark.svg"' in dark
+    assert all(f'media="{hook.NARROW_MEDIA}"' in p and 'alt="Two panels: a long description"' in p for p in pictures)
+
+
+def test_hook_leaves_other_images_alone():
+    hook = _hook()
+    html = '<img alt="a logo" src="images/logo.svg"><img alt="not ours" src="figures/unknown.svg">'
+    assert hook.on_page_content(html, page=None, config=None, files=None) == html
