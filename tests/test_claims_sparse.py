@@ -100,7 +100,7 @@ def test_claim_sparse_sgd_rate_capped_by_row_0():
 def test_claim_sparse_framework_table():
     """ "| Keras 3 `Adam` | dense here (torch backend) | updated (dense) |"
 
-    The whole table, measured: torch Adagrad with a sparse gradient leaves absent rows' θ and
+    The whole table, measured: nn.Embedding(sparse=True) gives a sparse gradient; torch Adagrad with a sparse gradient leaves absent rows' θ and
     sum untouched and refuses weight_decay; SparseAdam leaves absent rows' θ, exp_avg and
     exp_avg_sq untouched and refuses a dense gradient; Adam, AdamW and RMSprop refuse a sparse
     gradient; Keras 3 Adam moves a row whose gradient is zero after one step with a gradient.
@@ -111,6 +111,9 @@ def test_claim_sparse_framework_table():
         values = torch.ones(len(rows), shape[1], dtype=torch.float64)
         return torch.sparse_coo_tensor(torch.tensor([rows]), values, shape, check_invariants=True)
 
+    emb = torch.nn.Embedding(5, 2, sparse=True)  # the table's first way to get a sparse gradient
+    emb(torch.tensor([1, 3])).sum().backward()
+    assert emb.weight.grad.is_sparse
     shape = (5, 2)
     for cls in (torch.optim.Adagrad, torch.optim.SparseAdam):
         p = torch.zeros(shape, dtype=torch.float64)
