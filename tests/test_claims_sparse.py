@@ -100,10 +100,11 @@ def test_claim_sparse_sgd_rate_capped_by_row_0():
 def test_claim_sparse_framework_table():
     """ "| Keras 3 `Adam` | dense here (torch backend) | updated (dense) |"
 
-    The whole table, measured: nn.Embedding(sparse=True) gives a sparse gradient; torch Adagrad with a sparse gradient leaves absent rows' θ and
-    sum untouched and refuses weight_decay; SparseAdam leaves absent rows' θ, exp_avg and
-    exp_avg_sq untouched and refuses a dense gradient; Adam, AdamW and RMSprop refuse a sparse
-    gradient; Keras 3 Adam moves a row whose gradient is zero after one step with a gradient.
+    The whole table, measured: nn.Embedding(sparse=True) gives a sparse gradient; torch Adagrad
+    with a sparse gradient leaves absent rows' θ and sum untouched and refuses weight_decay;
+    SparseAdam leaves absent rows' θ, exp_avg and exp_avg_sq untouched and refuses a dense
+    gradient; Adam, AdamW and RMSprop refuse a sparse gradient; Keras 3 Adam moves a row whose
+    gradient is zero after one step with a gradient.
     """
     torch = require("torch")
 
