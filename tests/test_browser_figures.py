@@ -199,3 +199,25 @@ def test_88_characters_fit_a_code_block_at_1280(browser, site_server, path, sele
         assert fits >= 88, fits
     finally:
         context.close()
+
+
+def test_notebook_figure_follows_the_dark_scheme(browser, site_server):
+    """The notebook's own PNG output is drawn for a white page; in slate it is inverted."""
+    context, page, errors = _open(browser, site_server + "tutorial/", scheme="dark")
+    try:
+        image = page.locator(".jp-OutputArea-output img").first
+        image.scroll_into_view_if_needed()
+        assert "invert" in image.evaluate("e => getComputedStyle(e).filter")
+        # The image's white background, as painted: sample the corner pixel of a screenshot.
+        from io import BytesIO
+
+        pil = require("PIL.Image", "the corner colour is read with Pillow (a matplotlib dependency)")
+        box = image.bounding_box()
+        shot = pil.open(BytesIO(page.screenshot(clip={**box, "width": 4, "height": 4})))
+        r, g, b = shot.convert("RGB").getpixel((1, 1))
+        assert max(r, g, b) < 80, (r, g, b)  # dark, not the white rectangle it was
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "notebook-dark-1280.png"))
+        assert errors == []
+    finally:
+        context.close()
