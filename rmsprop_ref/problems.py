@@ -132,12 +132,15 @@ rotated_quadratic = Problem(
 
 
 def _rosenbrock_f(x):
-    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] * x[0]) ** 2
 
 
 def _rosenbrock_grad(x):
     # ∂f/∂θ₁ = -2(1-θ₁) - 400θ₁(θ₂-θ₁²),  ∂f/∂θ₂ = 200(θ₂-θ₁²)
-    return np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)])
+    # θ₁·θ₁, not θ₁**2: on a numpy scalar ** goes through C pow(), which differs from the
+    # product in the last bit for a few inputs, so a single point and a batch would disagree
+    # (and the explorer's JavaScript port, which multiplies, would not be bit-identical).
+    return np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])])
 
 
 #: Rosenbrock's banana valley, minimum 0 at θ* = (1, 1), start (-1.5, 2).

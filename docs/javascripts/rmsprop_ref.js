@@ -262,7 +262,7 @@
     d2l_quadratic: quadraticGrad(0.1, 2.0),
     // _rotated_grad: np.array([2.1 * x[0] - 1.9 * x[1], 2.1 * x[1] - 1.9 * x[0]])
     rotated_quadratic: (x) => [2.1 * x[0] - 1.9 * x[1], 2.1 * x[1] - 1.9 * x[0]],
-    // _rosenbrock_grad: [-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)]
+    // _rosenbrock_grad: [-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])]
     rosenbrock: (x) => [-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])],
   };
 
