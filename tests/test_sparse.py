@@ -135,3 +135,24 @@ def test_lazy_is_checked_and_saved():
     other = Adagrad(np.zeros(2))
     other.load_state_dict(saved)
     assert other.hyperparams["lazy"] is True
+
+
+def test_lazy_blocked_threaded_path_equals_one_block(monkeypatch):
+    # A parameter cut into many blocks (and shared between threads) gets the same lazy update.
+    from rmsprop_ref import _base
+
+    rng = np.random.default_rng(3)
+    start = rng.normal(size=(300, 40))
+    grads = [rng.normal(size=start.shape) * (rng.random(size=(300, 1)) < 0.1) for _ in range(5)]
+    whole = start.copy()
+    opt = Adagrad(whole, lr=0.1, weight_decay=0.1, lazy=True)
+    for g in grads:
+        opt.step(g)
+    monkeypatch.setattr(_base, "BLOCK_BYTES", 8 * 500)
+    blocked = start.copy()
+    opt = Adagrad(blocked, lr=0.1, weight_decay=0.1, lazy=True)
+    for g in grads:
+        opt.step(g)
+    np.testing.assert_array_equal(blocked, whole)
+    untouched = np.all(np.stack(grads) == 0, axis=(0, 2))
+    assert untouched.any() and np.array_equal(blocked[untouched], start[untouched])
