@@ -107,6 +107,34 @@ def test_claim_pitfalls_float16_eps_keras():
         assert np.isfinite(theta).all() and theta[0] == 1
 
 
+def test_claim_pitfalls_float16_small_gradient_infinite():
+    """ "A gradient that is small but not zero fares worse: at $\\alpha = 0.99$, $(1-\\alpha)\\,g^2$
+    rounds to 0 in float16 for $|g|$ below about $1.7 \\times 10^{-3}$, so $v = 0$ and the
+    step is $g/0$, infinite (the middle coordinate above, $g = 10^{-3}$)."
+
+    Every float16 gradient from 1e-4 to 3e-3, one RMSprop step in float16 at PyTorch's defaults: the step is
+    infinite exactly for the values whose (1 − α)·g², computed by hand in float16, is 0, and the largest such
+    value is within 3 % of 1.7e-3 (the hand bound: (1 − α)·g² < half the smallest subnormal, 2.98e-8, gives
+    |g| < 1.73e-3). At g = 1e-3 the step is −inf.
+    """
+    values = np.unique(np.linspace(1e-4, 3e-3, 3000).astype(np.float16))
+    infinite = []
+    for g in values:
+        theta = np.ones(1, dtype=np.float16)
+        with np.errstate(all="ignore"):
+            RMSprop(theta, lr=0.01).step(np.array([g], dtype=np.float16))
+            underflows = np.float16(0.01) * (g * g) == 0
+        assert np.isinf(theta[0]) == underflows, g
+        if underflows:
+            infinite.append(float(g))
+    assert abs(max(infinite) - 1.7e-3) < 0.03 * 1.7e-3
+    assert abs(np.sqrt(float(np.finfo(np.float16).smallest_subnormal) / 2 / 0.01) - 1.73e-3) < 1e-5
+    theta = np.ones(1, dtype=np.float16)
+    with np.errstate(all="ignore"):
+        RMSprop(theta, lr=0.01).step(np.array([1e-3], dtype=np.float16))
+    assert theta[0] == -np.inf
+
+
 def test_claim_pitfalls_default_learning_rates():
     """ "Lower the learning rate (PyTorch's RMSprop default is 0.01, Keras' 0.001), warm it up, or use an optimizer
     with bias correction (Adam)."
