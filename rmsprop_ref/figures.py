@@ -279,7 +279,7 @@ def adam_long_run(steps: int = 20000):
         d = np.linalg.norm(run(Adam, quadratic.grad, quadratic.start, steps, lr=1.0, **kw), axis=1)
         ax.semilogy(np.maximum(d, 1e-50), color=_BEYOND_COLORS[name], lw=1.2, label=f"{name}, η = 1")
     ax.axhline(1e-2, color="k", ls=":", lw=1, label="10⁻²")
-    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-50, 1e2),
+    ax.set(xlabel="step t", ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)", ylim=(1e-50, 1e2),
            title="Adam comes back out as v forgets; AMSGrad stays")  # fmt: skip
     ax.legend(fontsize=8, loc="upper right")
     return fig
@@ -303,7 +303,7 @@ def schedules_settle(steps: int = 2000):
         ax.semilogy(np.maximum(d, 1e-20), ls=style, lw=1.2, color=COLORS["RMSprop"] if schedule is None else None,
                     label=label)  # fmt: skip
     ax.axhline(1e-2, color="k", ls=":", lw=0.8)
-    ax.set(xlabel="step t", ylabel="‖θ_t − θ*‖ (log scale)", ylim=(1e-20, 1e2),
+    ax.set(xlabel="step t", ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)", ylim=(1e-20, 1e2),
            title="RMSprop, α = 0.9: only a decaying η settles")  # fmt: skip
     ax.legend(fontsize=7, loc="lower left")
     return fig
@@ -325,7 +325,8 @@ def sparse_row_error():
                 y.append(err[rows].mean())
         ax.semilogx(x, y, "-o", ms=3, lw=1.2, color=_BEYOND_COLORS[name], label=f"{name}, η = {lr:g}")
     ax.set(xlabel="times the row was looked up in 1000 steps (0 drawn at 0.5)",
-           ylabel=r"mean final $\|\theta_j - \theta^*_j\|$", title="Embedding rows: final error against lookups")  # fmt: skip
+           ylabel=r"mean final $\|\theta_j - \theta^\ast_j\|$",
+           title="Embedding rows: final error against lookups")  # fmt: skip
     ax.legend(fontsize=8, loc="upper right")
     return fig
 
