@@ -147,3 +147,22 @@ def test_claim_ewma_pandas_adjust_false_starts_at_x1():
     np.testing.assert_allclose(theirs, expected, rtol=1e-12)
     for ours in (ewma(x, 0.9), ewma(x, 0.9, bias_correction=True)):
         assert np.all(np.abs(ours[1:] - theirs[1:]) > 1e-6)
+
+
+def test_claim_ewma_recent_share_63_to_65():
+    """ "About $1/(1-\\beta)$ recent values carry most of the weight (63 to 65% for $\\beta \\ge 0.9$);"
+
+    Where 1/(1-β) is a whole number n (β = 0.9, 0.95, 0.98, 0.99, 0.999, 0.99999), the weight
+    of the newest n values of a long series, summed from the weights (1-β)β^k themselves,
+    lies between 0.63 and 0.655 (0.651 at β = 0.9). In between, the page's formula
+    1 - β^(1/(1-β)) stays in the same range on a fine grid of β from 0.9 to 0.99999, and it
+    is within 1e-4 of 1 - 1/e at β = 0.9999.
+    """
+    for n in (10, 20, 50, 100, 1000, 100000):
+        beta = 1 - 1 / n
+        share = np.sum((1 - beta) * beta ** np.arange(n))
+        assert 0.63 <= share < 0.655, (beta, share)
+    for beta in np.concatenate([np.linspace(0.9, 0.999, 500), 1 - np.logspace(-3, -5, 100)]):
+        share = 1 - beta ** (1 / (1 - beta))
+        assert 0.63 <= share < 0.655, (beta, share)
+    assert abs((1 - 0.9999**10000) - (1 - 1 / math.e)) < 1e-4

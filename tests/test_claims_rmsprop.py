@@ -234,3 +234,39 @@ def test_claim_rmsprop_momentum_lr_placement():
     np.testing.assert_allclose(outside, inside, rtol=0, atol=1e-12)
     outside, inside = _paths(np.where(np.arange(40) < 20, 0.01, 0.005), grads)
     assert np.all(np.max(np.abs(outside[20:] - inside[20:]), axis=1) > 1e-3)
+
+
+def test_claim_rmsprop_options_weight_decay_cancels():
+    """ "A weight decay of $10^{-4}$ changes nothing visible, and not because it is small: here
+    each coordinate's gradient is $h\\,\\theta_i$, so adding $\\lambda\\theta_i$ only rescales it to
+    $(h+\\lambda)\\,\\theta_i$, and the division by $\\sqrt{v}$ cancels a rescaling. Even
+    $\\lambda = 10$ ends at the same $f = 10.6$, where SGD would be pulled to the origin faster."
+
+    The page's run (lr 0.01, α 0.99, 100 steps on the article's example): with weight decay
+    1e-4, 1 and 10 the final f rounds to 10.6 and equals plain RMSprop's to 1e-7 relative (ε
+    is what keeps it from exact). The mechanism: the gradient plus λθ is (h + λ)θ per
+    coordinate (h = 2, 1 by hand), and RMSprop fed the plain gradient scaled per coordinate
+    by (h + λ)/h follows the weight-decay path to 1e-9. The contrast: gradient descent at the
+    same lr with λθ added by hand (L2 penalty λ = 10) ends with f below 1e-3 of plain gradient
+    descent's.
+    """
+    plain = run(RMSprop, quadratic.grad, quadratic.start, 100, lr=0.01)
+    f_plain = quadratic.f(plain[-1])
+    h = np.array([2.0, 1.0])  # f = θ₁² + 0.5·θ₂²
+    theta = np.array([0.3, -0.7])
+    for lam in (1e-4, 1.0, 10.0):
+        np.testing.assert_allclose(quadratic.grad(theta) + lam * theta, (h + lam) * theta, rtol=1e-15)
+        decayed = run(RMSprop, quadratic.grad, quadratic.start, 100, lr=0.01, weight_decay=lam)
+        assert f"{quadratic.f(decayed[-1]):.3g}" == "10.6"
+        assert abs(quadratic.f(decayed[-1]) / f_plain - 1) < 1e-7
+        scale = (h + lam) / h
+        rescaled = run(RMSprop, lambda th, s=scale: s * quadratic.grad(th), quadratic.start, 100, lr=0.01)
+        np.testing.assert_allclose(rescaled, decayed, rtol=1e-9, atol=0)
+
+    def sgd_final(lam):
+        theta = quadratic.start.copy()
+        for _ in range(100):
+            theta -= 0.01 * (quadratic.grad(theta) + lam * theta)
+        return quadratic.f(theta)
+
+    assert sgd_final(10.0) < 1e-3 * sgd_final(0.0)
