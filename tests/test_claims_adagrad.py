@@ -219,3 +219,20 @@ def test_claim_adagrad_sparse_demo_order_sensitive():
     assert (min(r for r, _ in threes), max(r for r, _ in threes)) == (9, 14)
     overall = [o for _, o in ones + threes]
     assert (min(overall), max(overall)) == (17, 20)
+
+
+def test_claim_adagrad_same_first_step_converges():
+    """ "Both run at the article's shared $\\eta = 1$, where RMSprop's first step is 3.16 times
+    Adagrad's. Given the same first step, $\\eta = \\sqrt{10} \\approx 3.16$, Adagrad is within
+    $10^{-4}$ of the origin by step 10 and $10^{-13}$ by step 30."
+
+    At η = 1 (α 0.9 for RMSprop) the first steps differ by the factor 1/√0.1 = 3.16; Adagrad
+    at η = √10 makes RMSprop's first step and is closer than 1e-4 to the origin at step 10
+    and than 1e-13 at step 30.
+    """
+    ada, rms = _paths(1)
+    np.testing.assert_allclose(np.abs(rms[1] - rms[0]) / np.abs(ada[1] - ada[0]), 1 / np.sqrt(0.1), rtol=1e-7)
+    assert f"{1 / np.sqrt(0.1):.2f}" == "3.16"
+    same = run(Adagrad, quadratic.grad, quadratic.start, 30, lr=np.sqrt(10))
+    np.testing.assert_allclose(np.abs(same[1] - same[0]), np.abs(rms[1] - rms[0]), rtol=1e-7)
+    assert np.linalg.norm(same[10]) < 1e-4 and np.linalg.norm(same[30]) < 1e-13
