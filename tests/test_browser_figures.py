@@ -221,3 +221,21 @@ def test_notebook_figure_follows_the_dark_scheme(browser, site_server):
         assert errors == []
     finally:
         context.close()
+
+
+def test_every_figure_on_every_page_is_readable_on_a_phone(browser, site_server):
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    seen = 0
+    try:
+        for path in site_pages():
+            page.goto(site_server + path, wait_until="networkidle")
+            page.wait_for_function("[...document.images].every(i => i.complete)")
+            for fig in page.evaluate(_SHOWN_FIGURES):
+                seen += 1
+                name = fig["src"].rsplit("/", 1)[1]
+                assert name.endswith("-narrow-dark.svg"), f"{path}: {name}"
+                assert fig["minFontPx"] >= 9, f"{path}: {name} smallest text {fig['minFontPx']:.2f} CSS px"
+        assert seen >= 10, seen
+    finally:
+        context.close()
