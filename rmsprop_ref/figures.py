@@ -152,7 +152,7 @@ def adagrad_vs_rmsprop():
             ax.plot(path[:, i], marker="o", ms=3, color=COLORS[name], label=name)
         ax.axhline(0, color="k", lw=0.8)
         ax.set(
-            xlabel="iteration",
+            xlabel="step t",
             ylabel=rf"$\theta_{i + 1}$",
             title=rf"$\theta_{i + 1}$ (start {quadratic.start[i]:g}, optimum 0)",
         )

@@ -77,7 +77,7 @@ def test_svg_has_no_date_and_keeps_text_as_text(tmp_path):
     for path in paths:
         svg = path.read_text()
         assert "<dc:date>" not in svg
-        assert "iteration</text>" in svg  # svg.fonttype = none: labels are <text>, not glyph paths
+        assert "step t</text>" in svg  # svg.fonttype = none: labels are <text>, not glyph paths
 
 
 def test_same_bytes_in_a_fresh_process(tmp_path):
