@@ -290,3 +290,34 @@ def test_claim_rmsprop_d2l_shared_rate_handicaps_adagrad():
     assert f"{1 / np.sqrt(0.1):.1f}" == "3.2"
     ada2 = run(Adagrad, d2l_quadratic.grad, d2l_quadratic.start, 15, lr=2.0)
     assert np.linalg.norm(ada2[15]) < 0.015 < np.linalg.norm(rms[15])
+
+
+def test_claim_rmsprop_tf1_start_at_one():
+    """ "TensorFlow 1 avoided the blow-up another way, by starting $v$ at 1 (optax's
+    `initial_scale`, see [Framework conventions](frameworks.md#rmsprop)): then
+    $v_1 = \\alpha + (1-\\alpha)\\, g_1^2$, the first step is $\\eta$ for $|g_1| = 1$, but it is no
+    longer scale-free, about $0.01\\,\\eta$ for $g_1 = 0.01$ at $\\alpha = 0.99$."
+
+    The package started from v = 1 (its state loaded with square_avg = 1 at step 0), α 0.99,
+    lr 0.01: v₁ equals α + (1 − α)g₁² computed by hand; gradients ±1 move by lr (rel. 1e-7);
+    a gradient of 0.01 moves by 0.01/√(0.99 + 0.01·1e-4) · lr, which rounds to 0.01 lr, while
+    from the zero start the same gradient moves by 10 lr.
+    """
+    alpha, lr = 0.99, 0.01
+
+    def first_step(g, v0):
+        theta = np.zeros(len(g))
+        opt = RMSprop(theta, lr=lr, alpha=alpha)
+        if v0 is not None:
+            state = [{"square_avg": np.full(len(g), v0)}]
+            opt.load_state_dict({"step": 0, "hyperparams": opt.hyperparams, "state": state})
+        opt.step(np.array(g))
+        return -theta, opt.state[0]["square_avg"]
+
+    moved, v1 = first_step([1.0, -1.0, 0.01], 1.0)
+    np.testing.assert_allclose(v1, alpha + (1 - alpha) * np.array([1.0, 1.0, 1e-4]), rtol=1e-15)
+    np.testing.assert_allclose(np.abs(moved[:2]), lr, rtol=1e-7)
+    np.testing.assert_allclose(moved[2], lr * 0.01 / np.sqrt(alpha + (1 - alpha) * 1e-4), rtol=1e-7)
+    assert f"{moved[2] / lr:.2f}" == "0.01"
+    zero_start, _ = first_step([0.01], None)
+    np.testing.assert_allclose(zero_start, 10 * lr, rtol=1e-5)
