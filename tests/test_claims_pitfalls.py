@@ -98,13 +98,14 @@ def test_claim_pitfalls_float16_eps_keras():
     optimizer in float32."
 
     float16 holds 1e-7 (as about 1.2e-7, not 0); RMSprop in float16 with eps=1e-7 inside the root, and RMSprop in
-    float32 with PyTorch's eps, both leave a zero-gradient coordinate finite and unmoved.
+    float32 with PyTorch's eps, both leave a zero-gradient coordinate finite and unmoved, and give the small gradient
+    1e-3 (infinite at PyTorch's eps in float16) a finite step.
     """
     assert np.float16(1e-7) > 0
     for dtype, kw in ((np.float16, {"eps": 1e-7, "eps_in_sqrt": True}), (np.float32, {})):
-        theta = np.ones(2, dtype=dtype)
-        RMSprop(theta, lr=0.01, **kw).step(np.array([0.0, 1.0], dtype=dtype))
-        assert np.isfinite(theta).all() and theta[0] == 1
+        theta = np.ones(3, dtype=dtype)
+        RMSprop(theta, lr=0.01, **kw).step(np.array([0.0, 1e-3, 1.0], dtype=dtype))
+        assert np.isfinite(theta).all() and theta[0] == 1 and theta[1] < 1
 
 
 def test_claim_pitfalls_float16_small_gradient_infinite():
