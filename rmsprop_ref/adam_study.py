@@ -1,8 +1,10 @@
 """Adam in the comparison page's study: the same problems, grid, criterion and tuning rule.
 
-`rmsprop_ref.compare` tunes SGD, Adagrad and RMSprop with a vectorised runner; Adam is
-run here through `run`, one learning rate at a time, and its rate is chosen by the
-study's own rule (`compare.choose`), so its row can stand next to theirs.
+`rmsprop_ref.compare` tunes SGD, Adagrad and RMSprop on every learning rate of the grid at
+once (`compare.run_grid`, one column per rate). Adam is run the same way here, through the
+package's own `adam_update` with ``lr`` an array, so each column is bit for bit the run of
+``run(Adam, ..., lr=that_rate)`` (tests/test_study.py checks it), and its rate is chosen by
+the study's own rule (`compare.choose`), so its row can stand next to theirs.
 """
 
 from __future__ import annotations
@@ -11,12 +13,30 @@ import functools
 
 import numpy as np
 
-from .adam import Adam
-from .compare import PROTOCOL, Tuned, choose
-from .problems import PROBLEMS
-from .run import run
+from .adam import Adam, adam_update
+from .compare import PROTOCOL, Tuned, choose, run_grid, settle_step
+from .problems import PROBLEMS, Problem
 
-__all__ = ["tune_adam"]
+__all__ = ["adam_grid_distances", "tune_adam"]
+
+
+def adam_grid_distances(problem: Problem, lrs, steps: int, seed: int = 0, amsgrad: bool = False) -> np.ndarray:
+    """‖θ_t − θ*‖ for t = 0..steps and every learning rate in `lrs`, Adam run side by side.
+
+    Every hyperparameter but ``lr`` is `Adam`'s default (PyTorch's). Returns an array of
+    shape ``(steps + 1, len(lrs))`` whose column j equals the distances of
+    ``run(Adam, problem.gradients(seed), problem.start, steps, lr=lrs[j], amsgrad=amsgrad)``,
+    bit for bit, except that a column whose gradient overflows goes on as inf/NaN where
+    `run` raises.
+    """
+    hyper = Adam(np.zeros(1), amsgrad=amsgrad).hyperparams  # the class's defaults, checked
+    del hyper["lr"]
+
+    def adam(theta, g, state, lrs, t):
+        adam_update(theta, g, *state, lr=lrs, step=t, **hyper)
+
+    # m, v and the running maximum of v all start at 0 (the maximum is unused without amsgrad)
+    return run_grid(adam, (0.0, 0.0, 0.0), problem, lrs, steps, seed)
 
 
 @functools.cache
@@ -24,20 +44,10 @@ def tune_adam(problem_name: str, amsgrad: bool = False) -> Tuned:
     """Adam (PyTorch's defaults apart from ``lr``) tuned on one problem by the study's protocol."""
     problem = PROBLEMS[problem_name]
     lrs = PROTOCOL["lr_grid"]
-    seeds = PROTOCOL["seeds"] if problem_name == "noisy_least_squares" else (0,)
-    runs = []
-    with np.errstate(all="ignore"):
-        for seed in seeds:
-            d = np.empty((PROTOCOL["horizon"] + 1, len(lrs)))
-            for j, lr in enumerate(lrs):
-                try:
-                    path = run(Adam, problem.gradients(seed), problem.start, PROTOCOL["horizon"], lr=lr,
-                               amsgrad=amsgrad)  # fmt: skip
-                    d[:, j] = np.linalg.norm(path - problem.x_min, axis=1)
-                except ValueError:  # a rate so large the gradient overflowed: never settles
-                    d[:, j] = np.inf
-            runs.append(d)
-    best, settles, finals = choose(lrs, runs, PROTOCOL["tol"])
+    seeds = PROTOCOL["seeds"] if problem.noisy else (0,)
+    tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
+    runs = [adam_grid_distances(problem, lrs, horizon, seed, amsgrad) for seed in seeds]
+    best, settles, finals = choose(lrs, runs, tol)
+    per_seed = tuple((settle_step(d[:, best], tol), float(d[-1, best])) for d in runs)
     method = "AMSGrad" if amsgrad else "Adam"
-    per_seed = tuple((None, float("nan")) for _ in seeds)
     return Tuned(method, problem_name, lrs[best], settles[best], finals[best], tuple(settles), tuple(finals), per_seed)

@@ -34,6 +34,7 @@ __all__ = [
     "distances",
     "grid_distances",
     "rank_key",
+    "run_grid",
     "settle_step",
     "study",
     "tune",
@@ -134,8 +135,16 @@ def grid_distances(
     if method not in OPTIMIZERS:
         raise ValueError(f"Invalid method: {method!r} (expected one of {list(OPTIMIZERS)})")
     fixed = PROTOCOL["fixed"][method] if fixed is None else fixed
-    lrs = np.asarray(lrs, dtype=np.float64)
     step, state_init = _vector_step(method, fixed)
+    return run_grid(step, state_init, problem, lrs, steps, seed)
+
+
+def run_grid(step, state_init, problem: Problem, lrs, steps: int, seed: int = 0) -> np.ndarray:
+    """The loop behind `grid_distances`, for any update: ``step(θ, g, state, lrs, t)`` updates
+    θ, of shape (d, n) with one column per rate of `lrs`, in place at step t. ``state`` holds
+    one array of θ's shape per value of `state_init` (filled with it), then scratch space of
+    shape ``(2, d, n)``. Returns ‖θ_t − θ*‖ per step and rate, shape ``(steps + 1, n)``."""
+    lrs = np.asarray(lrs, dtype=np.float64)
     theta = np.repeat(problem.start.astype(np.float64)[:, None], lrs.size, axis=1)
     state = [np.full_like(theta, s) for s in state_init] + [np.empty((2, *theta.shape))]
     grad = problem.gradients(seed)

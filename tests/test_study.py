@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from rmsprop_ref import PROBLEMS, SGD, Adagrad, RMSprop, d2l_quadratic, noisy_least_squares, run
+from rmsprop_ref import PROBLEMS, SGD, Adagrad, Adam, RMSprop, d2l_quadratic, noisy_least_squares, run
 from rmsprop_ref import rotated_quadratic as rotated
+from rmsprop_ref.adam_study import adam_grid_distances, tune_adam
 from rmsprop_ref.compare import (
     OPTIMIZERS,
     PROTOCOL,
@@ -105,6 +106,31 @@ def test_grid_columns_equal_single_runs_on_minibatches(method):
     grid = grid_distances(method, noisy_least_squares, lrs, 300, seed=3)
     for j, lr in enumerate(lrs):
         np.testing.assert_array_equal(grid[:, j], distances(method, noisy_least_squares, 300, lr=lr, seed=3))
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("problem", ["quadratic", "rosenbrock", "sparse_least_squares", "noisy_least_squares"])
+def test_adam_grid_columns_equal_single_runs(problem, amsgrad):
+    # The Adam study (rmsprop_ref.adam_study, docs/choosing.md) runs the whole grid at once;
+    # each column must be exactly run(Adam, ...) at that rate, whose defaults are torch's.
+    lrs = PROTOCOL["lr_grid"]
+    p = PROBLEMS[problem]
+    grid = adam_grid_distances(p, lrs, 300, seed=3, amsgrad=amsgrad)
+    for j, lr in enumerate(lrs):
+        path = run(Adam, p.gradients(3), p.start, 300, lr=lr, amsgrad=amsgrad)
+        np.testing.assert_array_equal(grid[:, j], np.linalg.norm(path - p.x_min, axis=1))
+
+
+def test_adam_per_seed_results_are_those_of_single_runs():
+    # The chosen rate's settle step and final distance per seed, as run(Adam, ...) gives them;
+    # the reported settle step is the worst seed's, as for the other methods.
+    tol, horizon, p = PROTOCOL["tol"], PROTOCOL["horizon"], noisy_least_squares
+    tuned = tune_adam("noisy_least_squares")
+    assert len(tuned.per_seed) == len(PROTOCOL["seeds"])
+    for seed, (settle, final) in zip(PROTOCOL["seeds"], tuned.per_seed):
+        d = np.linalg.norm(run(Adam, p.gradients(seed), p.start, horizon, lr=tuned.lr) - p.x_min, axis=1)
+        assert (settle, final) == (settle_step(d, tol), d[-1])
+    assert tuned.settle == max(s for s, _ in tuned.per_seed)
 
 
 def test_distances_uses_the_protocols_rmsprop_decay():
