@@ -26,8 +26,8 @@ def _paths(lrs, grads, alpha=0.9, eps=1e-8, mu=0.9):
 
 def test_claim_frameworks_momentum_lr_inside_outside():
     """ "With a constant
-    learning rate Keras' buffer is $\\eta$ times PyTorch's at every step, so the paths are
-    identical (the tests check this against Keras with momentum 0.9); with a
+    learning rate Keras' buffer is $\\eta$ times PyTorch's at every step, so, with $\\epsilon$
+    placed alike, the paths are identical (the tests check this against Keras with momentum 0.9); with a
     schedule that changes $\\eta$, they differ (pytorch/pytorch#32545)."
 
     Both conventions written out by hand on the same gradients (40 steps, 3 coordinates,
