@@ -248,3 +248,37 @@ def test_claim_adagrad_same_first_step_converges():
     same = run(Adagrad, quadratic.grad, quadratic.start, 30, lr=np.sqrt(10))
     np.testing.assert_allclose(np.abs(same[1] - same[0]), np.abs(rms[1] - rms[0]), rtol=1e-7)
     assert np.linalg.norm(same[10]) < 1e-4 and np.linalg.norm(same[30]) < 1e-13
+
+
+def test_claim_adagrad_step_grows_but_below_lr():
+    """ "Learning does not stop, though: the step is $\\eta\\, g_t/(\\sqrt{s_t}+\\epsilon)$,
+    which grows with $|g_t|$ if the gradients grow again, though never past $\\eta$, since
+    $s_t \\ge g_t^2$."
+
+    After the same 50 random gradients, the next step's length rises with |g| over a range
+    of gradient sizes (1e-3 to 1e6, strictly increasing) and stays below η = 0.5; on 2000
+    random steps of heavy-tailed gradients (with s₀ = 0 and 0.1), every step is below η and
+    s_t ≥ g_t² holds in the state.
+    """
+    rng = np.random.default_rng(3)
+    history = rng.normal(size=50)
+    sizes = np.logspace(-3, 6, 40)
+    steps = []
+    for size in sizes:
+        theta = np.zeros(1)
+        opt = Adagrad(theta, lr=0.5)
+        for g in history:
+            opt.step(np.array([g]))
+        before = theta[0]
+        opt.step(np.array([size]))
+        steps.append(before - theta[0])
+    steps = np.array(steps)
+    assert np.all(np.diff(steps) > 0) and np.all(steps < 0.5)
+    for s0 in (0.0, 0.1):
+        theta = np.zeros(4)
+        opt = Adagrad(theta, lr=0.5, initial_accumulator_value=s0)
+        for g in rng.standard_cauchy(size=(2000, 4)):
+            before = theta.copy()
+            opt.step(g)
+            assert np.all(np.abs(before - theta) < 0.5)
+            assert np.all(opt.state[0]["sum_sq"] >= g**2)

@@ -330,3 +330,36 @@ def test_claim_rmsprop_tf1_start_at_one():
     assert f"{moved[2] / lr:.2f}" == "0.01"
     zero_start, _ = first_step([0.01], None)
     np.testing.assert_allclose(zero_start, 10 * lr, rtol=1e-5)
+
+
+def test_claim_rmsprop_first_step_is_the_longest_possible():
+    """ "No later step of plain RMSprop
+    is longer (momentum and centering change that): $v_t \\ge (1-\\alpha)\\, g_t^2$, so every step
+    is at most $\\eta/\\sqrt{1-\\alpha}$."
+
+    Plain RMSprop (lr 0.01) at α = 0.9 and 0.99 on 3000 steps of heavy-tailed random
+    gradients (Cauchy, with sudden jumps after tiny ones): every step is at most
+    lr/√(1 − α) (the first step's length, rel. 1e-12), v_t ≥ (1 − α)g_t² in the state, and
+    the longest step after the first comes within 1 % of the bound (so it is a bound that is
+    reached, not a loose one). The parenthesis: on a constant gradient 1 at α = 0.99, momentum
+    0.9 and centering each take a step longer than the bound within 100 steps.
+    """
+    rng = np.random.default_rng(4)
+    grads = rng.standard_cauchy(size=(3000, 3)) * np.where(rng.random((3000, 1)) < 0.5, 1e-6, 1.0)
+    for alpha in (0.9, 0.99):
+        bound = 0.01 / np.sqrt(1 - alpha)
+        theta = np.zeros(3)
+        opt = RMSprop(theta, lr=0.01, alpha=alpha)
+        longest_later = 0.0
+        for t, g in enumerate(grads):
+            before = theta.copy()
+            opt.step(g)
+            step = np.abs(before - theta)
+            assert np.all(step <= bound * (1 + 1e-12))
+            assert np.all(opt.state[0]["square_avg"] >= (1 - alpha) * g**2)
+            if t > 0:
+                longest_later = max(longest_later, step.max())
+        assert longest_later > 0.99 * bound
+    for extra in ({"momentum": 0.9}, {"centered": True}):
+        path = run(RMSprop, lambda th: np.ones(1), np.zeros(1), 100, lr=0.01, alpha=0.99, **extra)
+        assert np.abs(np.diff(path[:, 0])).max() > 0.01 / np.sqrt(1 - 0.99)
