@@ -346,3 +346,31 @@ def test_claim_comparison_tolerance_decides():
         elif settled:
             others = [s for m, s in settled.items() if m != "Adagrad"]
             assert "Adagrad" in settled and all(settled["Adagrad"] < s for s in others)
+
+
+def test_claim_comparison_rosenbrock_adagrad_stalls():
+    """ "The steep walls' large gradients in
+    its first 10 steps fill its sums, and from then on its effective rate stays where they
+    left it, $4.8 \\times 10^{-4}$ for $\\theta_1$, less than a quarter of SGD's 0.002, for
+    the remaining 1990 steps."
+
+    Adagrad at its chosen rate on Rosenbrock: the final distances of the three tuned methods (Adagrad's the largest);
+    Adagrad's effective rate per coordinate from step 10 to 2000 changes by less than 0.1 %, θ₁'s is 4.8e-4 (to 2 %)
+    and below SGD's chosen rate / 4; at step 10 the sum already holds over 99.9 % of its final value.
+    """
+    p = PROBLEMS["rosenbrock"]
+    finals = {m: tune(m, p.name).final for m in PROTOCOL["methods"]}
+    assert max(finals, key=finals.get) == "Adagrad" and abs(finals["Adagrad"] - 0.34) < 0.005
+    assert abs(finals["RMSprop"] - 0.12) < 0.005
+    theta = p.start.astype(float).copy()
+    opt = Adagrad(theta, lr=tune("Adagrad", p.name).lr)
+    grad = p.gradients(0)
+    rates, sums = [], []
+    for _ in range(PROTOCOL["horizon"]):
+        opt.step(grad(theta))
+        rates.append(opt.effective_lr()[0].copy())
+        sums.append(opt.state[0]["sum_sq"].copy())
+    rates, sums = np.array(rates), np.array(sums)  # row k is step k + 1's
+    assert (np.abs(rates[9:] / rates[9] - 1) < 1e-3).all()
+    assert abs(rates[-1, 0] / 4.8e-4 - 1) < 0.02 and rates[-1, 0] < tune("SGD", p.name).lr / 4
+    assert (sums[9] > 0.999 * sums[-1]).all()
