@@ -113,8 +113,9 @@ class Adam(Optimizer):
         $\lambda$, `0 <= weight_decay`: an L2 penalty added to the gradient, or with
         `decoupled_weight_decay` a shrink of $\theta$ by $\eta\lambda$ per step.
     amsgrad
-        divide by the running maximum of $v$ (Reddi et al. 2018), so the
-        effective learning rate never grows.
+        divide by the running maximum of $v$ (Reddi et al. 2018), so a shrinking
+        $v$ cannot raise the effective learning rate; as in PyTorch the maximum is
+        still divided by $1-\beta_2^t$, whose growth does raise it.
     decoupled_weight_decay
         `True` gives AdamW (Loshchilov and Hutter 2019).
     eps_hat

@@ -200,3 +200,38 @@ def test_claim_adam_adadelta_torch():
         assert math.isclose(p.item(), expected, rel_tol=1e-12)
         # eps outside the roots would give (0 + 1e-6)/(√0.4 + 1e-6): a step 1000 times smaller
         assert abs(p.item()) > 100 * abs(lr * 1e-6 / (math.sqrt(0.4) + 1e-6) * 2)
+
+
+def test_claim_adam_amsgrad_rate_still_rises():
+    """ "The bias correction still does: PyTorch divides that maximum by $1-\\beta_2^t$, so in the
+    run below $\\theta_1$'s effective rate rises from 0.11 at step 1 to 1.89 at step 5000, towards
+    $\\eta/\\sqrt{\\max v} \\approx 1.9$ once the maximum stops changing (after step 39), far below
+    the 19 at which Adam leaves."
+
+    Measured: AMSGrad at η = 1 on the article's quadratic, θ₁'s η/(√(max v/(1−β₂^t)) + ε) after
+    each of 20000 steps, from the optimizer's state: never decreasing, 1/9 at step 1 (by hand:
+    max v = 0.001·81, corrected 81, rate 1/9), 1.89 at step 5000; max v last changes at step 39;
+    η/√(max v) is 1.895. torch.optim.Adam(amsgrad=True) gives the same step-5000 rate.
+    """
+    theta = quadratic.start.copy()
+    opt = Adam(theta, lr=1.0, amsgrad=True)
+    rate, vmax = [], []
+    for t in range(1, 20001):
+        opt.step(quadratic.grad(theta))
+        vmax.append(opt.state[0]["max_exp_avg_sq"][0])
+        rate.append(1.0 / (math.sqrt(vmax[-1] / (1 - 0.999**t)) + 1e-8))
+    rate, vmax = np.array(rate), np.array(vmax)
+    assert np.all(np.diff(rate) >= 0)
+    assert math.isclose(rate[0], 1 / 9, rel_tol=1e-6) and round(rate[4999], 2) == 1.89
+    assert int(np.flatnonzero(np.diff(vmax))[-1]) + 2 == 39  # vmax[k] is after step k + 1
+    assert round(1 / math.sqrt(vmax[-1]), 1) == 1.9 and rate[-1] < 19
+    torch = require("torch")
+    p = torch.tensor(quadratic.start, dtype=torch.float64)
+    topt = torch.optim.Adam([p], lr=1.0, amsgrad=True)
+    for _ in range(5000):
+        p.grad = torch.from_numpy(quadratic.grad(p.detach().numpy().copy()))
+        topt.step()
+    st = topt.state[p]
+    assert math.isclose(
+        1.0 / (math.sqrt(st["max_exp_avg_sq"][0].item() / (1 - 0.999**5000)) + 1e-8), rate[4999], rel_tol=1e-6
+    )
