@@ -103,7 +103,9 @@ def test_claim_sparse_framework_table():
     The whole table, measured: nn.Embedding(sparse=True) gives a sparse gradient; torch Adagrad
     with a sparse gradient leaves absent rows' θ and sum untouched and refuses weight_decay;
     SparseAdam leaves absent rows' θ, exp_avg and exp_avg_sq untouched and refuses a dense
-    gradient; Adam, AdamW and RMSprop refuse a sparse gradient; Keras 3 Adam moves a row whose
+    gradient; SGD accepts a sparse gradient, leaves absent rows untouched without momentum,
+    moves them with momentum 0.9 and fails with weight_decay; Adam, AdamW and RMSprop refuse
+    a sparse gradient; Keras 3 Adam moves a row whose
     gradient is zero after one step with a gradient.
     """
     torch = require("torch")
@@ -137,6 +139,7 @@ def test_claim_sparse_framework_table():
     p.grad = torch.ones(shape, dtype=torch.float64)
     with pytest.raises(RuntimeError, match="does not support dense gradients"):
         opt.step()
+    _check_torch_sgd_on_sparse_gradients(torch)
     for cls in (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop):
         p = torch.zeros(shape, dtype=torch.float64)
         opt = cls([p])
@@ -154,3 +157,41 @@ def test_claim_sparse_framework_table():
     after_one = var.numpy().copy()
     opt.apply([keras.ops.convert_to_tensor(np.zeros(shape))], [var])  # row 3 has no gradient now
     assert np.all(var.numpy()[3] != after_one[3])  # ... and still moves: dense
+
+
+def _check_torch_sgd_on_sparse_gradients(torch):
+    shape = (5, 2)
+
+    def sparse_grad(rows):
+        values = torch.ones(len(rows), shape[1], dtype=torch.float64)
+        return torch.sparse_coo_tensor(torch.tensor([rows]), values, shape, check_invariants=True)
+
+    for momentum, row_3_moves in ((0.0, False), (0.9, True)):
+        p = torch.zeros(shape, dtype=torch.float64)
+        opt = torch.optim.SGD([p], lr=0.1, momentum=momentum)
+        p.grad = sparse_grad([1, 3])
+        opt.step()
+        p.grad = sparse_grad([1])  # row 3 absent now
+        before = p.detach().clone()
+        opt.step()
+        assert not torch.equal(p[1], before[1])
+        assert torch.equal(p[3], before[3]) != row_3_moves, momentum
+        if momentum:  # by hand: the buffer's row 3 is 1 (first step), 0.9 after; step 0.1 * 0.9
+            assert torch.allclose(before[3] - p[3], torch.full((2,), 0.09, dtype=torch.float64), rtol=1e-12, atol=0)
+    p = torch.zeros(shape, dtype=torch.float64)
+    opt = torch.optim.SGD([p], lr=0.1, weight_decay=0.1)
+    p.grad = sparse_grad([1])
+    with pytest.raises(RuntimeError, match="sparse"):
+        opt.step()
+
+
+@pytest.mark.filterwarnings("ignore:Sparse invariant checks are implicitly disabled")
+def test_claim_sparse_sgd_sparse_not_lazy():
+    """ "Receiving a sparse gradient does not by itself make an update lazy: PyTorch's `SGD` accepts
+    one too, and with momentum its buffer keeps moving rows that have no gradient."
+
+    Measured: torch.optim.SGD with momentum 0.9 steps on a sparse gradient (rows 1 and 3) and
+    then on one without row 3: row 3 moves by 0.1 · 0.9 (its buffer, decayed); without momentum
+    it stays put.
+    """
+    _check_torch_sgd_on_sparse_gradients(require("torch"))
