@@ -363,3 +363,18 @@ def test_claim_rmsprop_first_step_is_the_longest_possible():
     for extra in ({"momentum": 0.9}, {"centered": True}):
         path = run(RMSprop, lambda th: np.ones(1), np.zeros(1), 100, lr=0.01, alpha=0.99, **extra)
         assert np.abs(np.diff(path[:, 0])).max() > 0.01 / np.sqrt(1 - 0.99)
+
+
+def test_claim_rmsprop_eps_rounds_to_zero_in_float16():
+    """ "In float16 the default $\\epsilon = 10^{-8}$ itself rounds to 0, below
+    float16's smallest positive number."
+
+    The package's default eps (read from RMSprop's signature) converted to float16 is 0, and
+    float16's smallest subnormal (about 6e-8) is above it; float32 keeps it nonzero.
+    """
+    import inspect
+
+    eps = inspect.signature(RMSprop).parameters["eps"].default
+    assert eps == 1e-8
+    assert np.float16(eps) == 0 and np.finfo(np.float16).smallest_subnormal > eps
+    assert np.float32(eps) > 0
