@@ -108,7 +108,9 @@ class Adam(Optimizer):
         $(\beta_1, \beta_2)$, the decays of $m$ and $v$, each `0 <= beta < 1`.
         Keras calls them `beta_1`, `beta_2`; optax `b1`, `b2`.
     eps
-        added to $\sqrt{\hat v}$ in the denominator, `0 < eps`.
+        added to $\sqrt{\hat v}$ in the denominator, `0 < eps`. (torch accepts
+        `eps=0`, and then turns a coordinate whose gradients have all been 0 into NaN:
+        0/0.)
     weight_decay
         $\lambda$, `0 <= weight_decay`: an L2 penalty added to the gradient, or with
         `decoupled_weight_decay` a shrink of $\theta$ by $\eta\lambda$ per step.

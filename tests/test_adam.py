@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from conftest import require
 from rmsprop_ref import Adam, RMSprop
 
 INF = math.inf
@@ -177,3 +178,16 @@ def test_load_state_dict_rejects_bad_betas_and_missing_max():
     with pytest.raises(ValueError, match="expected \\['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'\\]"):
         opt.load_state_dict(bad)
     assert opt.hyperparams["amsgrad"] is True and opt.step_count == 0
+
+
+def test_eps_zero_refused_here_gives_nan_in_torch():
+    # The docstring's reason for refusing eps = 0, which torch.optim.Adam accepts: a coordinate
+    # whose gradients have all been 0 has m = v = 0, and torch computes 0/0 for it.
+    torch = require("torch")
+    p = torch.zeros(2, dtype=torch.float64)
+    opt = torch.optim.Adam([p], eps=0.0)
+    p.grad = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    opt.step()
+    assert math.isclose(p[0].item(), -1e-3, rel_tol=1e-12) and math.isnan(p[1].item())
+    with pytest.raises(ValueError, match=r"Invalid eps: 0\.0"):
+        Adam(np.zeros(2), eps=0.0)
