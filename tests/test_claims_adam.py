@@ -205,8 +205,8 @@ def test_claim_adam_adadelta_torch():
 def test_claim_adam_amsgrad_rate_still_rises():
     """ "The bias correction still does: PyTorch divides that maximum by $1-\\beta_2^t$, so in the
     run below $\\theta_1$'s effective rate rises from 0.11 at step 1 to 1.89 at step 5000, towards
-    $\\eta/\\sqrt{\\max v} \\approx 1.9$ once the maximum stops changing (after step 39), far below
-    the 19 at which Adam leaves."
+    $\\eta/\\sqrt{\\max v} \\approx 1.9$ once the maximum stops changing (after step 39): far below
+    the rate of 19 past which Adam leaves (measured below)."
 
     Measured: AMSGrad at η = 1 on the article's quadratic, θ₁'s η/(√(max v/(1−β₂^t)) + ε) after
     each of 20000 steps, from the optimizer's state: never decreasing, 1/9 at step 1 (by hand:
