@@ -11,8 +11,11 @@ built site, where the browser test checks it).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import importlib.util
 import json
-import re
+from pathlib import Path
 
 import pytest
 
@@ -20,38 +23,32 @@ from conftest import ROOT_DIR
 
 MAX = 88
 DOCS = ROOT_DIR / "docs"
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|~{3,})")
-_INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
 
 
-def _included(path: str, section: str | None) -> list[str]:
-    lines = (ROOT_DIR / path).read_text().splitlines()
-    if section is None:
-        return lines
-    start = next(i for i, line in enumerate(lines) if f"--8<-- [start:{section}]" in line)
-    end = next(i for i, line in enumerate(lines) if f"--8<-- [end:{section}]" in line)
-    return lines[start + 1 : end]
+@functools.cache
+def _codeblocks_layer():
+    """The repository root's conftest.py (pytest holds it as "conftest", as tests/'s)."""
+    spec = importlib.util.spec_from_file_location("codeblocks_layer", ROOT_DIR / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def displayed_code_lines(text: str):
-    """(line number on the page, line as displayed) for every line inside a fenced block."""
-    fence = None
-    for number, line in enumerate(text.splitlines(), 1):
-        m = _FENCE.match(line)
-        if fence is None:
-            if m:
-                fence = (m["indent"], m["mark"])
-            continue
-        if m and m["mark"].startswith(fence[1]) and line.strip() == m["mark"]:
-            fence = None
-            continue
-        shown = line[len(fence[0]) :] if line.startswith(fence[0]) else line.lstrip()
-        include = _INCLUDE.match(shown)
-        if include:
-            for included in _included(include["path"], include["section"]):
-                yield number, included
-        else:
-            yield number, shown
+def displayed_code_lines(page: Path):
+    """(where on the page, line as displayed) for every line of every fenced block of `page`.
+
+    The blocks are the root conftest.py's (pytest-codeblocks' parser, as the page's code
+    runs): code with ``--8<--`` includes expanded as MkDocs shows them, and each block's
+    expected output, which is a fenced block the reader sees too.
+    """
+    layer = _codeblocks_layer()
+    for block in layer.page_blocks(page):
+        for offset, line in enumerate(block.code.splitlines(), 1):
+            # An include's lines are shown where the include is written.
+            for shown in layer.shown_code(dataclasses.replace(block, code=line + "\n")).splitlines():
+                yield f"line {block.lineno + offset}", shown
+        for line in (block.expected_output or "").splitlines():
+            yield f"output of line {block.lineno}", line
 
 
 def _long(lines, limit=MAX):
@@ -60,7 +57,7 @@ def _long(lines, limit=MAX):
 
 @pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
 def test_code_lines_on_pages_fit(page):
-    long = _long(displayed_code_lines((DOCS / page).read_text()))
+    long = _long(displayed_code_lines(DOCS / page))
     assert long == [], f"{page}: code lines over {MAX} characters (line, length, text): {long}"
 
 
@@ -77,9 +74,8 @@ def test_notebook_code_and_output_lines_fit():
 
 
 def test_the_check_sees_what_a_reader_sees(tmp_path):
-    source = tmp_path / "module.py"
-    source.write_text("import os\n# --8<-- [start:sec]\ndef shown():\n    pass\n# --8<-- [end:sec]\n")
-    page = (
+    page = tmp_path / "page.md"
+    page.write_text(
         "text ```not a fence``` " + "x" * 100 + "\n"
         "!!! note\n"
         "    ```python\n"
@@ -88,13 +84,22 @@ def test_the_check_sees_what_a_reader_sees(tmp_path):
         "````markdown\n"
         "```python\n" + "z" * 89 + "\n```\n"
         "````\n"
-        '```python title="module.py"\n'
-        f'--8<-- "{source}:sec"\n'
+        '```python title="adagrad.py"\n'
+        '--8<-- "rmsprop_ref/adagrad.py:update"\n'
         "```\n"
+        "~~~python\n"
+        "print('w' * 89)\n"
+        "~~~\n"
+        "<!--pytest-codeblocks:expected-output-->\n"
+        "```text\n" + "w" * 89 + "\n```\n"
     )
     lines = list(displayed_code_lines(page))
-    assert (4, "y" * 88) in lines  # the admonition's indent is not shown
-    assert (8, "z" * 89) in lines and (7, "```python") in lines  # a fence inside a longer fence is text
+    assert ("line 4", "y" * 88) in lines  # the admonition's indent is not shown
+    assert ("line 8", "z" * 89) in lines and ("line 7", "```python") in lines  # a fence inside a longer fence is text
     assert not any("x" * 100 in line for _, line in lines)  # prose is not code
-    assert (12, "def shown():") in lines and (12, "import os") not in lines  # the section, expanded
-    assert _long(lines) == [(8, 89, "z" * 89)]
+    included = [line for where, line in lines if where == "line 12"]
+    assert included[0].startswith("def adagrad_update(") and len(included) > 5, included  # the include, expanded
+    assert not any("--8<--" in line for _, line in lines)
+    assert ("line 15", "print('w' * 89)") in lines  # a ~~~ fence is a fence
+    assert ("output of line 14", "w" * 89) in lines  # and its expected output is shown too
+    assert _long(lines) == [("line 8", 89, "z" * 89), ("output of line 14", 89, "w" * 89)]
