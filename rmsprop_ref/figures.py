@@ -536,6 +536,37 @@ def source_hash() -> str:
 STAMP = ".source-hash"
 
 
+def _draw(name: str) -> dict[str, bytes]:
+    """Every variant of figure `name`; what a worker process of `_drawn` runs."""
+    return draw_variants(FIGURES[name])
+
+
+def _drawn(names: list[str]):
+    """Yield (name, variants) for each of `names`, in order.
+
+    Three or more figures are drawn in worker processes, one per core: the figures are
+    independent and matplotlib is single-threaded. The workers are spawned, not forked,
+    so each draws from a fresh interpreter (no state inherited from the caller, such as a
+    test run's rcParams or threads), as ``python -m rmsprop_ref.figures`` would: the bytes
+    are the same either way. Figures are looked up by name in the worker, in `FIGURES`.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(names), os.cpu_count() or 1)
+    if len(names) < 3 or workers < 2:
+        for name in names:
+            yield name, draw_variants(FIGURES[name])
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # The study figures, at the end of FIGURES, take longest: started first, they keep
+        # both workers busy until the end.
+        futures = {name: pool.submit(_draw, name) for name in reversed(names)}
+        for name in names:
+            yield name, futures[name].result()
+
+
 def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
     """Write every figure (or those in `names`) to `outdir`; return the paths actually rewritten.
 
@@ -559,8 +590,8 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
         log(f"{len(FIGURES)} figures up to date in {outdir} (source unchanged)")
         return []
     written = []
-    for i, name in enumerate(names or FIGURES, 1):
-        variants = draw_variants(FIGURES[name])
+    todo = list(names or FIGURES)
+    for i, (name, variants) in enumerate(_drawn(todo), 1):
         states = []
         for suffix, data in variants.items():
             path = outdir / f"{name.removesuffix('.svg')}{suffix}.svg"
@@ -569,7 +600,7 @@ def write_all(outdir: str | Path, names=None, log=print) -> list[Path]:
                 path.write_bytes(data)  # only on change: mkdocs serve would loop on its own output
                 written.append(path)
             states.append(f"{suffix or 'light'} {'written' if changed else 'unchanged'}")
-        log(f"[{i}/{len(names or FIGURES)}] {outdir / name} ({', '.join(states)})")
+        log(f"[{i}/{len(todo)}] {outdir / name} ({', '.join(states)})")
     if names is None:
         stamp.write_text(current)
     return written
@@ -585,4 +616,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the package's copy of this module, so the worker processes of `_drawn` find
+    # `_draw` as rmsprop_ref.figures._draw rather than in this __main__.
+    from rmsprop_ref.figures import main as _main
+
+    raise SystemExit(_main())

@@ -48,9 +48,20 @@ def _open(browser, url, viewport=DESKTOP, scheme="light"):
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    _load(page, url)
     return context, page, errors
+
+
+def _load(page, url):
+    """Go to `url` and wait until its layout is final: the load event, every image and font.
+
+    Not "networkidle": that waits for half a second without requests after the load, on
+    every page; what these tests measure (layout, figure files, text sizes) is settled
+    once the images and fonts are.
+    """
+    page.goto(url, wait_until="load")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 # For each figure <img> the reader sees: the file the browser chose, its displayed size, and
@@ -229,8 +240,7 @@ def test_every_figure_on_every_page_is_readable_on_a_phone(browser, site_server)
     seen = 0
     try:
         for path in site_pages():
-            page.goto(site_server + path, wait_until="networkidle")
-            page.wait_for_function("[...document.images].every(i => i.complete)")
+            _load(page, site_server + path)
             for fig in page.evaluate(_SHOWN_FIGURES):
                 seen += 1
                 name = fig["src"].rsplit("/", 1)[1]

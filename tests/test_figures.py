@@ -26,7 +26,7 @@ def _all_files():
 
 @pytest.fixture(scope="module")
 def every_variant(tmp_path_factory):
-    """Every figure written once into a fresh folder (drawing them all takes seconds)."""
+    """Every figure written once into a fresh folder: the one full drawing of this module."""
     out = tmp_path_factory.mktemp("figures")
     logged = []
     written = figures.write_all(out, log=logged.append)
@@ -34,10 +34,18 @@ def every_variant(tmp_path_factory):
 
 
 @pytest.fixture
-def two_figures(monkeypatch):
-    """FIGURES cut down to two, so that a test can redraw 'everything' quickly."""
+def two_figures(monkeypatch, tmp_path, every_variant):
+    """FIGURES cut down to two, so that a test can redraw 'everything' quickly.
+
+    tmp_path starts as a full write_all of those two leaves it (the cold write of every
+    figure is tested on its own): their files and the stamp, copied from `every_variant`.
+    """
+    import shutil
+
     keep = ("effective_lr.svg", "ewma_weights.svg")
     monkeypatch.setattr(figures, "FIGURES", {name: figures.FIGURES[name] for name in keep})
+    for name in [figures.STAMP, *(v for n in keep for v in figures.variant_names(n))]:
+        shutil.copy2(every_variant.path / name, tmp_path / name)
 
 
 def test_writes_every_variant_of_every_figure_then_nothing(every_variant):
@@ -45,18 +53,41 @@ def test_writes_every_variant_of_every_figure_then_nothing(every_variant):
     assert sorted(p.name for p in written) == _all_files()
     assert len(written) == N_VARIANTS * len(figures.FIGURES) and N_VARIANTS == 4
     assert len(logged) == len(figures.FIGURES) and all(line.count("written") == N_VARIANTS for line in logged)
+    assert [line.split("] ")[0] for line in logged] == [f"[{i}/{len(logged)}" for i in range(1, len(logged) + 1)]
     mtimes = {p: os.stat(p).st_mtime_ns for p in written}
     data = {p: p.read_bytes() for p in written}
     assert figures.write_all(every_variant.path, log=lambda _: None) == []  # nothing changed, nothing written
-    (every_variant.path / figures.STAMP).unlink()  # without the stamp every figure is drawn and compared
-    assert figures.write_all(every_variant.path, log=lambda _: None) == []
+    for p in written:
+        assert os.stat(p).st_mtime_ns == mtimes[p]
+        assert p.read_bytes() == data[p]
+
+
+def test_every_figure_has_the_bytes_the_site_build_drew(every_variant, built_site):
+    """Drawn twice, by this test run and by `mkdocs build` (another process), every file is the same.
+
+    The site's copy comes from docs/figures, drawn by the build's hook with the same
+    source (its stamp matched) in this session or an earlier one.
+    """
+    site = built_site.path / "figures"
+    for name in _all_files():
+        assert (every_variant.path / name).read_bytes() == (site / name).read_bytes(), name
+
+
+def test_without_the_stamp_every_figure_is_drawn_and_compared(tmp_path, two_figures):
+    written = sorted(tmp_path.glob("*.svg"))
+    assert len(written) == 2 * N_VARIANTS
+    mtimes = {p: os.stat(p).st_mtime_ns for p in written}
+    data = {p: p.read_bytes() for p in written}
+    (tmp_path / figures.STAMP).unlink()  # without the stamp every figure is drawn again and compared
+    logged = []
+    assert figures.write_all(tmp_path, log=logged.append) == []  # drawn here, the same bytes: nothing written
+    assert len(logged) == 2 and all(line.count("unchanged") == N_VARIANTS for line in logged), logged
     for p in written:
         assert os.stat(p).st_mtime_ns == mtimes[p]
         assert p.read_bytes() == data[p]
 
 
 def test_a_changed_or_missing_variant_is_redrawn(tmp_path, two_figures):
-    figures.write_all(tmp_path, log=lambda _: None)
     (tmp_path / "effective_lr-narrow-dark.svg").unlink()
     (tmp_path / "ewma_weights.svg").write_text("stale")
     (tmp_path / figures.STAMP).write_text("another version of the code")
@@ -65,14 +96,13 @@ def test_a_changed_or_missing_variant_is_redrawn(tmp_path, two_figures):
 
 
 def test_a_missing_variant_defeats_the_stamp(tmp_path, two_figures):
-    figures.write_all(tmp_path, log=lambda _: None)  # writes the stamp
     assert figures.write_all(tmp_path, log=lambda _: None) == []
     (tmp_path / "ewma_weights-dark.svg").unlink()
     assert [p.name for p in figures.write_all(tmp_path, log=lambda _: None)] == ["ewma_weights-dark.svg"]
 
 
-def test_svg_has_no_date_and_keeps_text_as_text(tmp_path):
-    paths = figures.write_all(tmp_path, ["adagrad_vs_rmsprop.svg"], log=lambda _: None)
+def test_svg_has_no_date_and_keeps_text_as_text(every_variant):
+    paths = [every_variant.path / name for name in figures.variant_names("adagrad_vs_rmsprop.svg")]
     assert len(paths) == N_VARIANTS
     for path in paths:
         svg = path.read_text()
