@@ -45,26 +45,77 @@ class BuiltSite:
         self.log = log
 
 
+def _build_command(site_dir) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+
+
+_BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
 def mkdocs_build(site_dir) -> tuple[int, str]:
     """Run `mkdocs build --strict` of this repository into site_dir; return (exit code, log)."""
     import subprocess
-    import sys
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    proc = subprocess.run(_build_command(site_dir), cwd=ROOT_DIR, capture_output=True, text=True, env=_BUILD_ENV)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+#: The session's site build, started in the background once the tests are collected
+_background = {}
+
+
+def _uses_site(item) -> bool:
+    return "built_site" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the test modules that use the built site last, each module's tests in their order."""
+    late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
+    items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
+
+
+def pytest_collection_finish(session):
+    """Start the session's site build as soon as the tests are known, if any test needs it.
+
+    The build (a subprocess) then runs on the second core while the first tests run;
+    `built_site` waits for it. The tests that use the site run last (see
+    `pytest_collection_modifyitems`), so they rarely wait.
+    """
+    import subprocess
+
+    if session.config.option.collectonly or not any(_uses_site(item) for item in session.items):
+        return
+    factory = session.config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
+    out, logs = factory.mktemp("site"), factory.mktemp("site-log")
+    log = open(logs / "build.log", "w+", encoding="utf-8")  # a file, not a pipe: nothing must read it meanwhile
+    proc = subprocess.Popen(
+        _build_command(out), cwd=ROOT_DIR, stdout=log, stderr=subprocess.STDOUT, text=True, env=_BUILD_ENV
+    )
+    _background.update(out=out, proc=proc, log=log)
+
+
+def pytest_sessionfinish(session):
+    proc = _background.pop("proc", None)
+    if proc is not None and proc.poll() is None:  # no test asked for the site after all (-x, -k)
+        proc.kill()
+        proc.wait()
+    if "log" in _background:
+        _background.pop("log").close()
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """`mkdocs build --strict` into a temporary folder, once per session."""
-    out = tmp_path_factory.mktemp("site")
-    code, log = mkdocs_build(out)
+    """`mkdocs build --strict` into a temporary folder, once per session (started in the background)."""
+    if "proc" in _background:
+        out, log_file = _background["out"], _background["log"]
+        code = _background["proc"].wait()
+        log_file.seek(0)
+        log = log_file.read()
+    else:
+        out = tmp_path_factory.mktemp("site")
+        code, log = mkdocs_build(out)
     if code != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
     return BuiltSite(out, log)
