@@ -67,27 +67,32 @@ _background = {}
 
 
 def _uses_site(item) -> bool:
-    return "built_site" in getattr(item, "fixturenames", ())
+    return any(name in getattr(item, "fixturenames", ()) for name in ("built_site", "drawn_figures"))
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Run the test modules that use the built site last, each module's tests in their order."""
+    """Run the test modules that use the built site or the drawn figures last, each module's tests in their order."""
     late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
     items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
 
 
 def pytest_collection_finish(session):
-    """Start the session's site build as soon as the tests are known, if any test needs it.
+    """Start the session's site build and figure drawing as soon as the tests are known, if any test needs them.
 
-    The build (a subprocess) then runs on the second core while the first tests run;
-    `built_site` waits for it. The tests that use the site run last (see
-    `pytest_collection_modifyitems`), so they rarely wait.
+    The build (a subprocess) and the drawing (write_all's worker processes) then run on
+    the second core while the first tests run; `built_site` and `drawn_figures` wait for
+    them. The tests that use them run last (see `pytest_collection_modifyitems`), so they
+    rarely wait.
     """
     import subprocess
 
-    if session.config.option.collectonly or not any(_uses_site(item) for item in session.items):
+    if session.config.option.collectonly:
         return
     factory = session.config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
+    if any("drawn_figures" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_drawing(factory.mktemp("figures"))
+    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
     out, logs = factory.mktemp("site"), factory.mktemp("site-log")
     log = open(logs / "build.log", "w+", encoding="utf-8")  # a file, not a pipe: nothing must read it meanwhile
     proc = subprocess.Popen(
@@ -96,7 +101,50 @@ def pytest_collection_finish(session):
     _background.update(out=out, proc=proc, log=log)
 
 
+def _start_drawing(out):
+    """`write_all` of every figure into the empty folder `out`, in a thread of this process.
+
+    The drawing itself happens in write_all's worker processes; the thread only waits
+    for them, so the tests go on meanwhile. `drawn_figures` waits for the thread.
+    """
+    import threading
+
+    result = {"path": out, "logged": []}
+
+    def draw():
+        try:
+            from rmsprop_ref import figures
+
+            result["written"] = figures.write_all(out, log=result["logged"].append)
+        except BaseException as exc:  # handed to the test that asks for the figures
+            result["error"] = exc
+
+    thread = threading.Thread(target=draw, name="draw-figures", daemon=True)
+    thread.start()
+    _background.update(drawing=thread, drawn=result)
+
+
+@pytest.fixture(scope="session")
+def drawn_figures(tmp_path_factory):
+    """Every figure written once by `write_all` into a fresh folder: path, written, logged.
+
+    Started in the background when the tests are collected (see `pytest_collection_finish`).
+    """
+    from types import SimpleNamespace
+
+    require("matplotlib", "figures need matplotlib (the docs extra)")
+    if "drawing" not in _background:
+        _start_drawing(tmp_path_factory.mktemp("figures"))
+    _background["drawing"].join()
+    result = _background["drawn"]
+    if "error" in result:
+        raise result["error"]
+    return SimpleNamespace(path=result["path"], written=result["written"], logged=result["logged"])
+
+
 def pytest_sessionfinish(session):
+    if "drawing" in _background:
+        _background["drawing"].join()  # its worker processes end with it
     proc = _background.pop("proc", None)
     if proc is not None and proc.poll() is None:  # no test asked for the site after all (-x, -k)
         proc.kill()

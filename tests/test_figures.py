@@ -7,7 +7,6 @@ narrow (panels stacked, for a phone): ``x.svg``, ``x-dark.svg``, ``x-narrow.svg`
 
 import os
 import re
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,12 +24,12 @@ def _all_files():
 
 
 @pytest.fixture(scope="module")
-def every_variant(tmp_path_factory):
-    """Every figure written once into a fresh folder: the one full drawing of this module."""
-    out = tmp_path_factory.mktemp("figures")
-    logged = []
-    written = figures.write_all(out, log=logged.append)
-    return SimpleNamespace(path=out, written=written, logged=logged)  # what the cold write did
+def every_variant(drawn_figures):
+    """Every figure written once into a fresh folder, by write_all: the session's one full drawing.
+
+    conftest.py starts it in the background when the tests are collected.
+    """
+    return drawn_figures
 
 
 @pytest.fixture
