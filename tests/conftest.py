@@ -62,7 +62,7 @@ def mkdocs_build(site_dir) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-#: The session's site build, started in the background once the tests are collected
+#: The session's background work: the site build and the figure drawing
 _background = {}
 
 
@@ -70,35 +70,76 @@ def _uses_site(item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in ("built_site", "drawn_figures"))
 
 
+def _xdist_worker(config) -> str | None:
+    """This process's pytest-xdist worker id ("gw0", ...), or None when not run by xdist."""
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Run the test modules that use the built site or the drawn figures last, each module's tests in their order."""
+    """Without xdist, run the test modules that use the built site or the drawn figures last.
+
+    Each module's tests keep their order. Under xdist (``-n 2 --dist loadfile``) the
+    workers share the work instead and the order is left as collected.
+    """
+    if _xdist_worker(config) is not None:
+        return
     late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
     items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
 
 
 def pytest_collection_finish(session):
-    """Start the session's site build and figure drawing as soon as the tests are known, if any test needs them.
+    """Start the site build and the figure drawing as soon as the tests are known, if any test needs them.
 
-    The build (a subprocess) and the drawing (write_all's worker processes) then run on
-    the second core while the first tests run; `built_site` and `drawn_figures` wait for
-    them. The tests that use them run last (see `pytest_collection_modifyitems`), so they
-    rarely wait.
+    They run in threads that wait on other processes (the build's, write_all's workers),
+    on the second core while the first tests run; `built_site` and `drawn_figures` wait
+    for them. Without xdist the tests that use them run last, so they rarely wait. Under
+    xdist the first worker starts the build, which every worker shares, and the figures
+    are drawn by the worker that runs their tests, when it asks.
     """
-    import subprocess
-
-    if session.config.option.collectonly:
+    config = session.config
+    worker = _xdist_worker(config)
+    if config.option.collectonly:
         return
-    factory = session.config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
-    if any("drawn_figures" in getattr(item, "fixturenames", ()) for item in session.items):
+    fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    factory = config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
+    if "drawn_figures" in fixtures and worker is None:
         _start_drawing(factory.mktemp("figures"))
-    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
-        return
-    out, logs = factory.mktemp("site"), factory.mktemp("site-log")
-    log = open(logs / "build.log", "w+", encoding="utf-8")  # a file, not a pipe: nothing must read it meanwhile
-    proc = subprocess.Popen(
-        _build_command(out), cwd=ROOT_DIR, stdout=log, stderr=subprocess.STDOUT, text=True, env=_BUILD_ENV
-    )
-    _background.update(out=out, proc=proc, log=log)
+    if "built_site" in fixtures and worker in (None, "gw0"):
+        _start_build(_build_dir(factory, worker))
+
+
+def _build_dir(factory, worker):
+    """Where the session's one site build goes: under xdist, a folder all workers share."""
+    base = factory.getbasetemp()
+    return (base.parent if worker is not None else base) / "site-build"  # xdist: basetemp/popen-gwN
+
+
+def _build_once(folder) -> tuple[Path, int, str]:
+    """(site, exit code, log) of `mkdocs build --strict` into folder/site, built by the first caller only.
+
+    A lock file serialises the callers (threads or xdist workers); the others read the
+    first build's result.
+    """
+    import fcntl
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "result.json"
+        if not done.is_file():
+            code, log = mkdocs_build(folder / "site")
+            done.write_text(json.dumps({"code": code, "log": log}))
+        result = json.loads(done.read_text())
+    return folder / "site", result["code"], result["log"]
+
+
+def _start_build(folder):
+    import threading
+
+    thread = threading.Thread(target=_build_once, args=(folder,), name="build-site", daemon=True)
+    thread.start()
+    _background.update(building=thread)
 
 
 def _start_drawing(out):
@@ -143,30 +184,20 @@ def drawn_figures(tmp_path_factory):
 
 
 def pytest_sessionfinish(session):
-    if "drawing" in _background:
-        _background["drawing"].join()  # its worker processes end with it
-    proc = _background.pop("proc", None)
-    if proc is not None and proc.poll() is None:  # no test asked for the site after all (-x, -k)
-        proc.kill()
-        proc.wait()
-    if "log" in _background:
-        _background.pop("log").close()
+    for name in ("drawing", "building"):  # their processes end with them
+        if name in _background:
+            _background[name].join()
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
+def built_site(request, tmp_path_factory):
     """`mkdocs build --strict` into a temporary folder, once per session (started in the background)."""
-    if "proc" in _background:
-        out, log_file = _background["out"], _background["log"]
-        code = _background["proc"].wait()
-        log_file.seek(0)
-        log = log_file.read()
-    else:
-        out = tmp_path_factory.mktemp("site")
-        code, log = mkdocs_build(out)
+    if "building" in _background:
+        _background["building"].join()
+    site, code, log = _build_once(_build_dir(tmp_path_factory, _xdist_worker(request.config)))
     if code != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
-    return BuiltSite(out, log)
+    return BuiltSite(site, log)
 
 
 #: The path the site is served under on GitHub Pages (site_url's path); the tests serve
