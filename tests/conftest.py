@@ -246,3 +246,62 @@ def site_server(built_site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PREFIX}"
     server.shutdown()
+
+
+#: The Chromium binary the browser tests drive (Debian's by default).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through playwright, one per test module; skip locally, fail under CI=true."""
+    import shutil
+
+    sync_api = require("playwright.sync_api", "the browser tests drive Chromium with playwright")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
+        if IN_CI:
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with sync_api.sync_playwright() as p:
+        # Without the background-networking flags Chromium tries to reach Google's hosts.
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+def parity_grad(params, t, seed):
+    """A noisy quadratic's gradient for the parity tests.
+
+    It depends on the parameters (so the trajectories feed back) plus noise that differs
+    per step and per coordinate; the same (t, seed) gives the same noise on both sides.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed + t)
+    return [0.7 * p + rng.normal(scale=1.0, size=p.shape) for p in params]
+
+
+def compare_with_torch(ours_cls, torch_cls, kwargs, torch_kwargs=None, shapes=((5, 3), (7,)), steps=120, seed=0):
+    """Run rmsprop_ref's `ours_cls(**kwargs)` and `torch_cls(**torch_kwargs)` side by side in
+    float64 on `parity_grad`, assert the parameters agree to 1e-9 relative, return both optimizers."""
+    import numpy as np
+
+    torch = require("torch", "parity tests compare against torch.optim")
+    rng = np.random.default_rng(seed)
+    start = [rng.normal(size=s) for s in shapes]
+    ours = [p.copy() for p in start]
+    opt = ours_cls(ours, **kwargs)
+    theirs = [torch.tensor(p.copy(), dtype=torch.float64) for p in start]
+    topt = torch_cls(theirs, **(kwargs if torch_kwargs is None else torch_kwargs))
+    for t in range(steps):
+        opt.step(parity_grad(ours, t, seed))
+        for tp, g in zip(theirs, parity_grad([tp.numpy() for tp in theirs], t, seed)):
+            tp.grad = torch.from_numpy(g)
+        topt.step()
+    for p, tp in zip(ours, theirs):
+        np.testing.assert_allclose(p, tp.numpy(), rtol=1e-9, atol=1e-12)
+    return opt, topt

@@ -7,37 +7,17 @@ to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from site_pages import site_pages
 
-from conftest import IN_CI, SITE_PREFIX, require
+from conftest import SITE_PREFIX, require
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PAGES = site_pages()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = require("playwright.sync_api", "the browser tests drive Chromium with playwright")
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
-        if IN_CI:
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
 
 
 class Visit:

@@ -7,38 +7,18 @@ at 390 px go to test-artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from site_pages import site_pages
 
-from conftest import IN_CI, require
+from conftest import require
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 FIGURE_PAGE = "comparison/"  # multi-panel figures
 PHONE = {"width": 390, "height": 844}  # a current phone's viewport in CSS px
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = require("playwright.sync_api", "the browser tests drive Chromium with playwright")
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
-        if IN_CI:
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
 
 
 def _open(browser, url, viewport=DESKTOP, scheme="light"):

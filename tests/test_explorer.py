@@ -12,43 +12,22 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 
 import rmsprop_ref
-from conftest import IN_CI, ROOT_DIR, require
+from conftest import ROOT_DIR, require
 from rmsprop_ref import PROBLEMS
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT_DIR / "test-artifacts" / "screenshots"
 ARTIFACTS = ROOT_DIR / "test-artifacts"
 TWO_D = [name for name, p in PROBLEMS.items() if p.dim == 2]
 RTOL = 1e-12
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = require("playwright.sync_api", "the explorer tests drive Chromium with playwright")
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        msg = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM=/path)"
-        if IN_CI:
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
 
 
 class Visit:

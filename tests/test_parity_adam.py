@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import require
+from conftest import compare_with_torch, parity_grad, require
 from rmsprop_ref import Adam, _base
 
 pytestmark = pytest.mark.parity
@@ -20,29 +20,8 @@ STEPS = 120
 SHAPES = [(5, 3), (7,)]
 
 
-def _grad(params, t, seed):
-    # A noisy quadratic, as in test_parity_torch: the gradient depends on the parameters
-    # (trajectories feed back) plus noise that differs per step and per coordinate.
-    rng = np.random.default_rng(seed + t)
-    return [0.7 * p + rng.normal(scale=1.0, size=p.shape) for p in params]
-
-
 def _compare_torch(kwargs, torch_cls, torch_kwargs, shapes=SHAPES, steps=STEPS, seed=0):
-    torch = require("torch", "parity tests compare against torch.optim")
-    rng = np.random.default_rng(seed)
-    start = [rng.normal(size=s) for s in shapes]
-    ours = [p.copy() for p in start]
-    opt = Adam(ours, **kwargs)
-    theirs = [torch.tensor(p.copy(), dtype=torch.float64) for p in start]
-    topt = torch_cls(theirs, **torch_kwargs)
-    for t in range(steps):
-        opt.step(_grad(ours, t, seed))
-        for tp, g in zip(theirs, _grad([tp.numpy() for tp in theirs], t, seed)):
-            tp.grad = torch.from_numpy(g)
-        topt.step()
-    for p, tp in zip(ours, theirs):
-        np.testing.assert_allclose(p, tp.numpy(), rtol=1e-9, atol=1e-12)
-    return opt, topt
+    return compare_with_torch(Adam, torch_cls, kwargs, torch_kwargs, shapes=shapes, steps=steps, seed=seed)
 
 
 ADAM_GRID = [
@@ -103,13 +82,13 @@ def test_resume_matches_torch_uninterrupted():
     ours = [p.copy() for p in start]
     opt = Adam(ours, **kwargs)
     for t in range(60):
-        opt.step(_grad(ours, t, 0))
+        opt.step(parity_grad(ours, t, 0))
     saved = opt.state_dict()
     resumed = [p.copy() for p in ours]
     opt2 = Adam(resumed, **kwargs)
     opt2.load_state_dict(saved)
     for t in range(60, STEPS):
-        opt2.step(_grad(resumed, t, 0))
+        opt2.step(parity_grad(resumed, t, 0))
     _, topt = _compare_torch(kwargs, torch.optim.Adam, kwargs)
     for p, tp in zip(resumed, topt.param_groups[0]["params"]):
         np.testing.assert_allclose(p, tp.numpy(), rtol=1e-9, atol=1e-12)

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from conftest import require
+from conftest import compare_with_torch, require
 from rmsprop_ref import Adagrad, RMSprop, _base
 
 torch = require("torch", "parity tests compare against torch.optim")
@@ -15,29 +15,7 @@ STEPS = 120
 SHAPES = [(5, 3), (7,)]
 
 
-def _grad(params, t, rng_seed):
-    # A noisy quadratic: the gradient depends on the parameters (so trajectories
-    # feed back) plus noise that differs per step and per coordinate.
-    rng = np.random.default_rng(rng_seed + t)
-    return [0.7 * p + rng.normal(scale=1.0, size=p.shape) for p in params]
-
-
-def _compare(ours_cls, torch_cls, kwargs, shapes=SHAPES, steps=STEPS, seed=0):
-    rng = np.random.default_rng(seed)
-    start = [rng.normal(size=s) for s in shapes]
-    ours = [p.copy() for p in start]
-    opt = ours_cls(ours, **kwargs)
-    theirs = [torch.tensor(p.copy(), dtype=torch.float64) for p in start]
-    topt = torch_cls(theirs, **kwargs)
-    for t in range(steps):
-        grads = _grad(ours, t, seed)
-        opt.step(grads)
-        for tp, g in zip(theirs, _grad([tp.numpy() for tp in theirs], t, seed)):
-            tp.grad = torch.from_numpy(g)
-        topt.step()
-    for p, tp in zip(ours, theirs):
-        np.testing.assert_allclose(p, tp.numpy(), rtol=1e-9, atol=1e-12)
-    return opt, topt
+_compare = compare_with_torch
 
 
 RMSPROP_GRID = [
