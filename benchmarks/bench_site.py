@@ -64,9 +64,8 @@ def plain_config() -> str:
     return path.name
 
 
-def page_weights(site: Path) -> dict[str, int]:
-    from playwright.sync_api import sync_playwright
-
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve `site` on 127.0.0.1 at a free port under /rmsprop_ref/ (as GitHub Pages would)."""
     prefix = "/rmsprop_ref/"
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -78,7 +77,13 @@ def page_weights(site: Path) -> dict[str, int]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+
+def page_weights(site: Path) -> dict[str, int]:
+    from playwright.sync_api import sync_playwright
+
+    server, base = serve(site)
     weights = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -107,18 +112,8 @@ def explorer_numbers(site: Path, loads: int = 5) -> dict[str, float]:
     """The explorer page on cold loads: total and own-JS bytes (uncompressed), time to interactive."""
     from playwright.sync_api import sync_playwright
 
-    prefix = "/rmsprop_ref/"
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def translate_path(self, path):
-            return super().translate_path("/" + path.removeprefix(prefix))
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}{prefix}explorer/"
+    server, base = serve(site)
+    url = base + "explorer/"
     weights, own_js, ready = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(

@@ -305,3 +305,28 @@ def compare_with_torch(ours_cls, torch_cls, kwargs, torch_kwargs=None, shapes=((
     for p, tp in zip(ours, theirs):
         np.testing.assert_allclose(p, tp.numpy(), rtol=1e-9, atol=1e-12)
     return opt, topt
+
+
+class Visit:
+    """A page in a fresh browser context that records every request, failure and console error."""
+
+    def __init__(self, browser, url, width=1280, wait_until="networkidle", **context_args):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_args)
+        self.page = self.context.new_page()
+        self.requests, self.failed, self.errors = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until=wait_until)
+
+    def foreign(self, base):
+        """Requests to any host other than `base`'s (data: URLs aside)."""
+        from urllib.parse import urlparse
+
+        host = urlparse(base).netloc
+        return [u for u in self.requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
+
+    def close(self):
+        self.context.close()

@@ -8,34 +8,15 @@ to look at.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from site_pages import site_pages
 
-from conftest import SITE_PREFIX, require
+from conftest import SITE_PREFIX, Visit, require
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PAGES = site_pages()
-
-
-class Visit:
-    """A page load that records every request, failure and console error."""
-
-    def __init__(self, browser, url, **context_args):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_args)
-        self.page = self.context.new_page()
-        self.requests, self.failed, self.errors = [], [], []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url, wait_until="networkidle")
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
@@ -43,8 +24,7 @@ def test_page_loads_cleanly_offline(browser, site_server, path):
     visit = Visit(browser, site_server + path)
     page = visit.page
     try:
-        host = urlparse(site_server).netloc
-        foreign = [u for u in visit.requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
+        foreign = visit.foreign(site_server)
         assert foreign == [], f"requests to other hosts: {foreign}"
         assert visit.failed == [], f"failed requests: {visit.failed}"
         assert visit.errors == [], f"console errors: {visit.errors}"

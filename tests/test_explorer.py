@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import rmsprop_ref
-from conftest import ROOT_DIR, require
+from conftest import ROOT_DIR, Visit, require
 from rmsprop_ref import PROBLEMS
 
 pytestmark = pytest.mark.browser
@@ -30,32 +30,10 @@ TWO_D = [name for name, p in PROBLEMS.items() if p.dim == 2]
 RTOL = 1e-12
 
 
-class Visit:
-    """A page in a fresh context that records requests, failures and console errors."""
-
-    def __init__(self, browser, url, width=1280, **context_args):
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_args)
-        self.page = self.context.new_page()
-        self.requests, self.failed, self.errors = [], [], []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url, wait_until="load")
-
-    def foreign(self, base):
-        host = urlparse(base).netloc
-        return [u for u in self.requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
-
-    def close(self):
-        self.context.close()
-
-
 @pytest.fixture(scope="module")
 def explorer(browser, site_server):
     """One explorer page for the tests that only call window.rmspropRef."""
-    visit = Visit(browser, site_server + "explorer/")
+    visit = Visit(browser, site_server + "explorer/", wait_until="load")
     visit.page.wait_for_selector(".rr-explorer[data-ready=true]")
     yield visit.page
     assert visit.errors == [], visit.errors
@@ -352,7 +330,11 @@ def _views(page):
 
 
 def test_sliders_and_clicks_change_the_views(browser, site_server):
-    visit = Visit(browser, site_server + "explorer/?problem=rosenbrock&steps=100&a=RMSprop&a.lr=0.01&b=SGD&b.lr=0.001")
+    visit = Visit(
+        browser,
+        site_server + "explorer/?problem=rosenbrock&steps=100&a=RMSprop&a.lr=0.01&b=SGD&b.lr=0.001",
+        wait_until="load",
+    )
     page = visit.page
     try:
         page.wait_for_selector(".rr-explorer[data-ready=true]")
@@ -404,7 +386,7 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
         page.select_option("select[name=optimizer-b]", "SGD")
 
         # the URL reproduces the view
-        again = Visit(browser, after_click["url"])
+        again = Visit(browser, after_click["url"], wait_until="load")
         try:
             again.page.wait_for_selector(".rr-explorer[data-ready=true]")
             assert _views(again.page) == {**after_click}
@@ -420,7 +402,7 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
 
 @pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("dark", 390), ("light", 390)])
 def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
-    visit = Visit(browser, site_server + "explorer/", width=width, color_scheme=scheme)
+    visit = Visit(browser, site_server + "explorer/", width=width, color_scheme=scheme, wait_until="load")
     page = visit.page
     try:
         page.wait_for_selector(".rr-explorer[data-ready=true]")
@@ -453,7 +435,7 @@ def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
 
 def test_page_weight_and_own_javascript_within_budget(browser, site_server):
     """Cold load of the explorer: <= 600 KB in all (uncompressed, search index aside), own JS <= 40 KB."""
-    visit = Visit(browser, site_server + "explorer/")
+    visit = Visit(browser, site_server + "explorer/", wait_until="load")
     sizes, own_js = [], []
 
     def on_response(response):
@@ -474,7 +456,7 @@ def test_page_weight_and_own_javascript_within_budget(browser, site_server):
 
 def test_survives_materials_page_switch_signal(browser, site_server):
     """With navigation.instant, Material announces each new page on document$; the explorer rebuilds once, cleanly."""
-    visit = Visit(browser, site_server + "explorer/?steps=12")
+    visit = Visit(browser, site_server + "explorer/?steps=12", wait_until="load")
     page = visit.page
     try:
         page.wait_for_selector(".rr-explorer[data-ready=true]")
@@ -500,7 +482,7 @@ def test_copied_python_prints_the_shown_last_point(browser, site_server):
         "&a.eps=1e-8&a.momentum=0.5&a.centered=1&a.eps_in_sqrt=0&b=Adagrad&b.lr=0.7&b.lr_decay=0.1"
         "&b.eps=1e-10&b.eps_in_sqrt=1"
     )
-    visit = Visit(browser, url, permissions=["clipboard-read", "clipboard-write"])
+    visit = Visit(browser, url, permissions=["clipboard-read", "clipboard-write"], wait_until="load")
     page = visit.page
     try:
         page.wait_for_selector(".rr-explorer[data-ready=true]")
@@ -528,7 +510,7 @@ def test_copied_python_prints_the_shown_last_point(browser, site_server):
 def check_ewma_widget(browser, site_server, key, presses, beta):
     """Move the EWMA widget's β slider from 0.9 with `presses` presses of `key`; check it redrew for `beta`."""
     pd = require("pandas", "the EWMA widget is compared with pandas' ewm")
-    visit = Visit(browser, site_server + "ewma/")
+    visit = Visit(browser, site_server + "ewma/", wait_until="load")
     page = visit.page
     try:
         page.wait_for_selector(".rr-ewma[data-ready=true]")
