@@ -14,8 +14,6 @@ from test_explorer import (
     INVALID,
     JS_RUN_ALL,
     RTOL,
-    Visit,
-    browser,
     check_ewma_widget,
     explorer,
     max_rel_diff,
@@ -23,10 +21,10 @@ from test_explorer import (
     random_configs,
 )
 
-from conftest import ROOT_DIR
+from conftest import ROOT_DIR, Visit
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser", "explorer"]  # fixtures, shared with test_explorer.py
+__all__ = ["explorer"]  # a fixture, shared with test_explorer.py (browser comes from conftest)
 
 
 def _views(page):
