@@ -39,6 +39,21 @@ def require(module: str, why: str = ""):
         pytest.skip(msg, allow_module_level=True)
 
 
+def load_file(path, name: str):
+    """Import the Python file at `path` as a fresh module called `name`.
+
+    For files that are not importable by name: the MkDocs hooks, the repository root's
+    conftest.py (pytest already holds a module called "conftest", this one) and test
+    modules loaded for inspection.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class BuiltSite:
     def __init__(self, path, log):
         self.path = path

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT_DIR
+from conftest import ROOT_DIR, load_file
 
 MAX = 88
 DOCS = ROOT_DIR / "docs"
@@ -28,10 +27,7 @@ DOCS = ROOT_DIR / "docs"
 @functools.cache
 def _codeblocks_layer():
     """The repository root's conftest.py (pytest holds it as "conftest", as tests/'s)."""
-    spec = importlib.util.spec_from_file_location("codeblocks_layer", ROOT_DIR / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(ROOT_DIR / "conftest.py", "codeblocks_layer")
 
 
 def displayed_code_lines(page: Path):

@@ -21,17 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_file
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_layer():
     """The root conftest.py, the layer under test (pytest holds it as "conftest", as tests/'s)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("codeblocks_layer", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(ROOT / "conftest.py", "codeblocks_layer")
 
 
 layer = _load_layer()

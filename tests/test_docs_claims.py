@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
 import re
 from pathlib import Path
 
 import pytest
+
+from conftest import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,9 +39,7 @@ def _parity_cases(test_file: str) -> int:
     the parity tests import it anyway); which tests call rmsprop_ref is read from the source.
     """
     path = ROOT / "tests" / test_file
-    spec = importlib.util.spec_from_file_location(f"counted_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file(path, f"counted_{path.stem}")
     cases = 0
     for name in _tests_touching_rmsprop_ref(ast.parse(path.read_text())):
         marks = getattr(getattr(module, name), "pytestmark", [])

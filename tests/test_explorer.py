@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import rmsprop_ref
-from conftest import ROOT_DIR, Visit, require
+from conftest import ROOT_DIR, Visit, load_file, require
 from rmsprop_ref import PROBLEMS
 
 pytestmark = pytest.mark.browser
@@ -146,12 +146,7 @@ def max_rel_diff(a, b):
 
 
 def _hook():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("explorer_hook", ROOT_DIR / "hooks" / "explorer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(ROOT_DIR / "hooks" / "explorer.py", "explorer_hook")
 
 
 def test_build_gives_the_page_every_2d_problem():

@@ -281,14 +281,9 @@ def test_wide_variant_text_is_at_least_8_pt(every_variant, name):
 
 
 def _hook():
-    import importlib.util
+    from conftest import ROOT_DIR, load_file
 
-    from conftest import ROOT_DIR
-
-    spec = importlib.util.spec_from_file_location("hook_figures", ROOT_DIR / "hooks" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(ROOT_DIR / "hooks" / "figures.py", "hook_figures")
 
 
 def test_hook_turns_a_figure_into_light_and_dark_pictures_with_a_narrow_source():

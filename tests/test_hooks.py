@@ -1,22 +1,18 @@
 """The MkDocs hooks' own logic, on small inputs (the site tests cover them end to end)."""
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import require
+from conftest import load_file, require
 
 require("latex2mathml", "the math hook needs the docs extras")
 HOOKS = Path(__file__).resolve().parents[1] / "hooks"
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(f"hook_{name}", HOOKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(HOOKS / f"{name}.py", f"hook_{name}")
 
 
 def _page(src_path):
