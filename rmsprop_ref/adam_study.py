@@ -14,8 +14,8 @@ import functools
 import numpy as np
 
 from .adam import Adam, adam_update
-from .compare import PROTOCOL, Tuned, choose, run_grid, settle_step
-from .problems import PROBLEMS, Problem
+from .compare import Tuned, run_grid, tune_by_protocol
+from .problems import Problem
 
 __all__ = ["adam_grid_distances", "tune_adam"]
 
@@ -42,12 +42,5 @@ def adam_grid_distances(problem: Problem, lrs, steps: int, seed: int = 0, amsgra
 @functools.cache
 def tune_adam(problem_name: str, amsgrad: bool = False) -> Tuned:
     """Adam (PyTorch's defaults apart from ``lr``) tuned on one problem by the study's protocol."""
-    problem = PROBLEMS[problem_name]
-    lrs = PROTOCOL["lr_grid"]
-    seeds = PROTOCOL["seeds"] if problem.noisy else (0,)
-    tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
-    runs = [adam_grid_distances(problem, lrs, horizon, seed, amsgrad) for seed in seeds]
-    best, settles, finals = choose(lrs, runs, tol)
-    per_seed = tuple((settle_step(d[:, best], tol), float(d[-1, best])) for d in runs)
-    method = "AMSGrad" if amsgrad else "Adam"
-    return Tuned(method, problem_name, lrs[best], settles[best], finals[best], tuple(settles), tuple(finals), per_seed)
+    distances = functools.partial(adam_grid_distances, amsgrad=amsgrad)
+    return tune_by_protocol("AMSGrad" if amsgrad else "Adam", problem_name, distances)

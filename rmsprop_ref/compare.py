@@ -38,6 +38,7 @@ __all__ = [
     "settle_step",
     "study",
     "tune",
+    "tune_by_protocol",
 ]
 
 OPTIMIZERS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop}
@@ -217,17 +218,27 @@ def choose(lrs, runs: list[np.ndarray], tol: float) -> tuple[int, list, list]:
     return best, settles, finals
 
 
-@functools.cache
-def tune(method: str, problem: str) -> Tuned:
-    """Run `method` on `problem` for each rate of ``PROTOCOL["lr_grid"]`` and keep the best (`choose`)."""
+def tune_by_protocol(method: str, problem: str, distances) -> Tuned:
+    """Tune one method on `problem` by the protocol: every rate of ``PROTOCOL["lr_grid"]``,
+    every seed where the problem is noisy, the best rate kept by `choose`.
+
+    ``distances(problem, lrs, steps, seed)`` runs the method on the whole grid and returns
+    ‖θ_t − θ*‖ of shape ``(steps + 1, len(lrs))``, like `grid_distances`; `method` names it.
+    """
     p = PROBLEMS[problem]
     lrs = PROTOCOL["lr_grid"]
     seeds = PROTOCOL["seeds"] if p.noisy else (0,)
     tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
-    runs = [grid_distances(method, p, lrs, horizon, seed) for seed in seeds]
+    runs = [distances(p, lrs, horizon, seed) for seed in seeds]
     best, settles, finals = choose(lrs, runs, tol)
     per_seed = tuple((settle_step(d[:, best], tol), float(d[-1, best])) for d in runs)
     return Tuned(method, problem, lrs[best], settles[best], finals[best], tuple(settles), tuple(finals), per_seed)
+
+
+@functools.cache
+def tune(method: str, problem: str) -> Tuned:
+    """Run `method` on `problem` for each rate of ``PROTOCOL["lr_grid"]`` and keep the best (`choose`)."""
+    return tune_by_protocol(method, problem, functools.partial(grid_distances, method))
 
 
 def study() -> list[Tuned]:
