@@ -85,19 +85,9 @@ def _uses_site(item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in ("built_site", "drawn_figures"))
 
 
-def _xdist_worker(config) -> str | None:
-    """This process's pytest-xdist worker id ("gw0", ...), or None when not run by xdist."""
-    return getattr(config, "workerinput", {}).get("workerid")
-
-
 def pytest_collection_modifyitems(session, config, items):
-    """Without xdist, run the test modules that use the built site or the drawn figures last.
-
-    Each module's tests keep their order. Under xdist (``-n 2 --dist loadfile``) the
-    workers share the work instead and the order is left as collected.
-    """
-    if _xdist_worker(config) is not None:
-        return
+    """Run the test modules that use the built site or the drawn figures last; each module's
+    tests keep their order."""
     late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
     items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
 
@@ -107,52 +97,30 @@ def pytest_collection_finish(session):
 
     They run in threads that wait on other processes (the build's, write_all's workers),
     on the second core while the first tests run; `built_site` and `drawn_figures` wait
-    for them. Without xdist the tests that use them run last, so they rarely wait. Under
-    xdist the first worker starts the build, which every worker shares, and the figures
-    are drawn by the worker that runs their tests, when it asks.
+    for them. The tests that use them run last, so they rarely wait.
     """
     config = session.config
-    worker = _xdist_worker(config)
     if config.option.collectonly:
         return
     fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
     factory = config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
-    if "drawn_figures" in fixtures and worker is None:
+    if "drawn_figures" in fixtures:
         _start_drawing(factory.mktemp("figures"))
-    if "built_site" in fixtures and worker in (None, "gw0"):
-        _start_build(_build_dir(factory, worker))
+    if "built_site" in fixtures:
+        _start_build(factory.mktemp("site"))
 
 
-def _build_dir(factory, worker):
-    """Where the session's one site build goes: under xdist, a folder all workers share."""
-    base = factory.getbasetemp()
-    return (base.parent if worker is not None else base) / "site-build"  # xdist: basetemp/popen-gwN
-
-
-def _build_once(folder) -> tuple[Path, int, str]:
-    """(site, exit code, log) of `mkdocs build --strict` into folder/site, built by the first caller only.
-
-    A lock file serialises the callers (threads or xdist workers); the others read the
-    first build's result.
-    """
-    import fcntl
-    import json
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = folder / "result.json"
-        if not done.is_file():
-            code, log = mkdocs_build(folder / "site")
-            done.write_text(json.dumps({"code": code, "log": log}))
-        result = json.loads(done.read_text())
-    return folder / "site", result["code"], result["log"]
-
-
-def _start_build(folder):
+def _start_build(out):
+    """`mkdocs build --strict` into the empty folder `out`, in a thread that waits for it."""
     import threading
 
-    thread = threading.Thread(target=_build_once, args=(folder,), name="build-site", daemon=True)
+    def build():
+        try:
+            _background["built"] = (out, *mkdocs_build(out))
+        except BaseException as exc:  # handed to the test that asks for the site
+            _background["build_error"] = exc
+
+    thread = threading.Thread(target=build, name="build-site", daemon=True)
     thread.start()
     _background.update(building=thread)
 
@@ -205,11 +173,14 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(scope="session")
-def built_site(request, tmp_path_factory):
+def built_site(tmp_path_factory):
     """`mkdocs build --strict` into a temporary folder, once per session (started in the background)."""
-    if "building" in _background:
-        _background["building"].join()
-    site, code, log = _build_once(_build_dir(tmp_path_factory, _xdist_worker(request.config)))
+    if "building" not in _background:
+        _start_build(tmp_path_factory.mktemp("site"))
+    _background["building"].join()
+    if "build_error" in _background:
+        raise _background["build_error"]
+    site, code, log = _background["built"]
     if code != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
     return BuiltSite(site, log)
