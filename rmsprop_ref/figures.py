@@ -270,14 +270,26 @@ def article_long_run(steps: int = 200):
 _BEYOND_COLORS = {**COLORS, "Adam": "#2ca02c", "AMSGrad": "#9467bd"}
 
 
-def adam_long_run(steps: int = 20000):
-    """Adam and AMSGrad (default betas, η = 1) on the article's quadratic, far past the point Adam reaches."""
+def adam_long_run_data() -> dict:
+    """What `adam_long_run` draws: its settings ``steps``, ``lr``, ``betas`` and, under
+    ``distances``, ‖θ_t − θ*‖ (t = 0..steps) of Adam and AMSGrad on the article's quadratic.
+    The figure and its caption's test both call this, so they cannot drift apart."""
     from .adam import Adam
 
+    steps, lr, betas = 20000, 1.0, (0.9, 0.999)  # betas: torch's defaults
+    distances = {
+        name: np.linalg.norm(run(Adam, quadratic.grad, quadratic.start, steps, lr=lr, betas=betas, **kw), axis=1)
+        for name, kw in (("Adam", {}), ("AMSGrad", {"amsgrad": True}))
+    }
+    return {"steps": steps, "lr": lr, "betas": betas, "distances": distances}
+
+
+def adam_long_run():
+    """Adam and AMSGrad (default betas, η = 1) on the article's quadratic, far past the point Adam reaches."""
+    data = adam_long_run_data()
     fig, (ax,) = _figure(width=6.4, height=3.4)
-    for name, kw in (("Adam", {}), ("AMSGrad", {"amsgrad": True})):
-        d = np.linalg.norm(run(Adam, quadratic.grad, quadratic.start, steps, lr=1.0, **kw), axis=1)
-        ax.semilogy(np.maximum(d, 1e-50), color=_BEYOND_COLORS[name], lw=1.2, label=f"{name}, η = 1")
+    for name, d in data["distances"].items():
+        ax.semilogy(np.maximum(d, 1e-50), color=_BEYOND_COLORS[name], lw=1.2, label=f"{name}, η = {data['lr']:g}")
     ax.axhline(1e-2, color="k", ls=":", lw=1, label="10⁻²")
     ax.set(xlabel="step t", ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)", ylim=(1e-50, 1e2),
            title="Adam comes back out as v forgets; AMSGrad stays")  # fmt: skip
