@@ -23,6 +23,23 @@ def test_claim_rmsprop_d2l_figure():
     assert round(ada[30, 0], 1) == -1.9 and round(ada[30, 1], 2) == -0.05
 
 
+def test_claim_rmsprop_d2l_leaves_after_window():
+    """ "The figure stops at step 30, where RMSprop is $5 \\times 10^{-6}$ from the minimum. Run on
+    with the same settings, it does not stay there: it is 0.01 away at step 60 and 0.25 at
+    step 100, and it ends 0.28 away, each coordinate jumping between $+\\eta/2$ and
+    $-\\eta/2$, while Adagrad keeps closing in, to 0.05 at step 200."
+
+    The figure's settings (d2l's quadratic, lr 0.4, α 0.9) run for 2000 steps.
+    """
+    rms = run(RMSprop, d2l_quadratic.grad, d2l_quadratic.start, 2000, lr=0.4, alpha=0.9)
+    d = np.linalg.norm(rms, axis=1)
+    assert f"{d[30]:.0e}" == "5e-06" and f"{d[60]:.2f}" == "0.01" and f"{d[100]:.2f}" == "0.25"
+    assert f"{d[-1]:.2f}" == "0.28" and np.abs(np.abs(rms[-100:]) - 0.2).max() < 1e-3
+    assert (np.sign(rms[-99:]) == -np.sign(rms[-100:-1])).all()
+    ada = np.linalg.norm(run(Adagrad, d2l_quadratic.grad, d2l_quadratic.start, 200, lr=0.4), axis=1)
+    assert (np.diff(ada) < 0).all() and f"{ada[200]:.2f}" == "0.05"
+
+
 def test_claim_rmsprop_without_root_steps_shrink():
     """ "Without the root, $g_i/v_i$ has the units of $1/g_i$: a coordinate whose gradients are
     1000 times larger would take steps 1000 times *smaller*."
