@@ -428,6 +428,41 @@ def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
         visit.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_plot_stays_in_view_while_a_slider_moves(browser, site_server, width, height):
+    """A desktop window and a phone: each learning-rate slider, reached from the keyboard and
+    moved, is on screen and uncovered while the whole contour plot is on screen too."""
+    visit = Visit(browser, site_server + "explorer/", width=width, wait_until="load")
+    page = visit.page
+    measured = {}
+    try:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        for name in ("a-lr", "b-lr", "a-alpha"):
+            path = page.locator(f".rr-contour .rr-path.rr-{name[0]}")
+            before = path.get_attribute("d")
+            slider = page.locator(f"input[name={name}]")
+            slider.focus()  # the browser scrolls a focused control into view
+            page.keyboard.press("ArrowLeft")
+            s, plot = slider.bounding_box(), page.locator(".rr-contour").bounding_box()
+            measured[name] = {"slider": s, "plot": plot, "scrollY": page.evaluate("scrollY")}
+            assert 0 <= s["y"] and s["y"] + s["height"] <= height, (name, s)
+            assert 0 <= plot["y"] and plot["y"] + plot["height"] <= height, (name, plot)
+            assert 0 <= plot["x"] and plot["x"] + plot["width"] <= width, (name, plot)
+            # nothing (the sticky plot, the header) lies over the slider's centre
+            on_top = page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y).name", [s["x"] + s["width"] / 2, s["y"] + s["height"] / 2]
+            )
+            assert on_top == name, (name, on_top)
+            assert path.get_attribute("d") != before, name  # the plot in view is the one that changed
+        assert plot["width"] >= min(300, width - 40), plot  # the plot still reads on a phone
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"explorer_layout_{width}x{height}.json").write_text(json.dumps(measured, indent=1))
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
+
+
 def test_page_weight_and_own_javascript_within_budget(browser, site_server):
     """Cold load of the explorer: <= 600 KB in all (uncompressed, search index aside), own JS <= 40 KB."""
     visit = Visit(browser, site_server + "explorer/", wait_until="load")

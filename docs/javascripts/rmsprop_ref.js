@@ -579,8 +579,10 @@
     root.replaceChildren();
     const id = (s) => `rr-${s}-${++uid}`;
 
-    // Controls
-    const controls = htmlEl("div", { class: "rr-controls" }, root);
+    // Controls beside the contour plot (wide) or below it (narrow); explorer.css keeps the
+    // plot in view while a slider moves
+    const layout = htmlEl("div", { class: "rr-layout" }, root);
+    const controls = htmlEl("div", { class: "rr-controls" }, layout);
     const common = htmlEl("fieldset", { class: "rr-fieldset" }, controls);
     htmlEl("legend", {}, common, "Problem");
     const probId = id("problem");
@@ -621,8 +623,8 @@
     }
 
     // Views
+    const contourFig = htmlEl("figure", { class: "rr-figure rr-contour-figure" }, layout);
     const views = htmlEl("div", { class: "rr-views" }, root);
-    const contourFig = htmlEl("figure", { class: "rr-figure rr-contour-figure" }, views);
     const contour = svgEl("svg", { viewBox: "0 0 400 400", class: "rr-svg rr-contour", role: "img" }, contourFig);
     const legend = htmlEl("figcaption", {}, contourFig);
     const distFig = htmlEl("figure", { class: "rr-figure" }, views);
