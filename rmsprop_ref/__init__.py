@@ -29,7 +29,7 @@ from .problems import (
 from .rmsprop import RMSprop, rmsprop_update
 from .run import run
 from .schedules import cosine, exponential, inverse_sqrt, set_lr, step_decay
-from .sgd import SGD
+from .sgd import SGD, sgd_update
 
 __version__ = "0.1.0"
 
@@ -61,6 +61,7 @@ __all__ = [
     "rotated_quadratic",
     "run",
     "set_lr",
+    "sgd_update",
     "span_from_beta",
     "sparse_least_squares",
     "step_decay",

@@ -51,7 +51,19 @@ BAD_HYPERPARAMS = [
     (Adagrad, "eps_in_sqrt", None, "Invalid eps_in_sqrt: None"),
     (SGD, "lr", -1.0, "Invalid lr: -1.0"),
     (SGD, "lr", INF, "Invalid lr: inf"),
+    (SGD, "momentum", -0.1, "Invalid momentum: -0.1 (expected 0 <= momentum < 1)"),
+    (SGD, "momentum", 1.0, "Invalid momentum: 1.0"),
+    (SGD, "dampening", -0.5, "Invalid dampening: -0.5 (expected 0 <= dampening <= 1)"),
+    (SGD, "dampening", 1.5, "Invalid dampening: 1.5"),
+    (SGD, "weight_decay", -1.0, "Invalid weight_decay: -1.0 (expected 0 <= weight_decay < inf)"),
+    (SGD, "nesterov", 1, "Invalid nesterov: 1 (expected True or False)"),
+    (SGD, "nesterov", True, "Invalid nesterov: True needs momentum > 0 and dampening = 0 (got momentum=0"),
 ]
+
+
+def test_nesterov_with_dampening_is_refused_naming_both():
+    with pytest.raises(ValueError, match=r"needs momentum > 0 and dampening = 0 \(got momentum=0.9, dampening=0.1\)"):
+        SGD(np.zeros(3), momentum=0.9, dampening=0.1, nesterov=True)
 
 
 @pytest.mark.parametrize(("cls", "name", "value", "message"), BAD_HYPERPARAMS)
@@ -61,7 +73,7 @@ def test_bad_hyperparameter_is_named(cls, name, value, message):
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize("cls", [RMSprop, Adagrad])
+@pytest.mark.parametrize("cls", [RMSprop, Adagrad, SGD])
 @pytest.mark.parametrize("name", ["lr", "weight_decay"])
 def test_boundary_values_are_accepted(cls, name):
     cls(np.zeros(3), **{name: 0.0})  # lr = 0 is a legal (frozen) optimizer, as in PyTorch
@@ -69,6 +81,7 @@ def test_boundary_values_are_accepted(cls, name):
 
 def test_alpha_zero_and_momentum_zero_accepted():
     RMSprop(np.zeros(2), alpha=0.0, momentum=0.0)
+    SGD(np.zeros(2), momentum=0.0, dampening=1.0)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +129,8 @@ def _assert_unchanged(opt, snap):
 def _warm_optimizer(cls):
     rng = np.random.default_rng(0)
     params = [rng.normal(size=(3, 2)), rng.normal(size=4)]
-    opt = cls(params, momentum=0.9, centered=True) if cls is RMSprop else cls(params)
+    kwargs = {RMSprop: {"momentum": 0.9, "centered": True}, SGD: {"momentum": 0.9, "dampening": 0.1}}
+    opt = cls(params, **kwargs.get(cls, {}))
     for _ in range(3):
         opt.step([rng.normal(size=p.shape) for p in params])
     return opt
@@ -144,7 +158,7 @@ BAD_GRADS = [
 ]
 
 
-@pytest.mark.parametrize("cls", [RMSprop, Adagrad])
+@pytest.mark.parametrize("cls", [RMSprop, Adagrad, SGD])
 @pytest.mark.parametrize(("make", "error", "message"), BAD_GRADS)
 def test_bad_grads_raise_and_change_nothing(cls, make, error, message):
     opt = _warm_optimizer(cls)
@@ -194,7 +208,7 @@ BAD_STATE = [
 ]
 
 
-@pytest.mark.parametrize("cls", [RMSprop, Adagrad])
+@pytest.mark.parametrize("cls", [RMSprop, Adagrad, SGD])
 @pytest.mark.parametrize(("corrupt", "error", "message"), BAD_STATE)
 def test_malformed_state_dict_raises_and_changes_nothing(cls, corrupt, error, message):
     opt = _warm_optimizer(cls)
