@@ -378,8 +378,9 @@ def pages() -> dict[str, str]:
     return _pages(docs_dir())
 
 
-def tagged_text(source: str, tag: re.Match) -> str:
-    """The text a tag claims: from its paragraph's start or the previous tag, up to the tag."""
+def tagged_span(source: str, tag: re.Match) -> tuple[int, int]:
+    """Where the text a tag claims lies in `source`: from its paragraph's start or the previous
+    tag, up to the tag."""
     before = source[: tag.start()]
     if not before.strip() or re.search(r"\n[ \t]*\n\s*\Z", before):
         before = before.rstrip()  # a tag in a paragraph of its own claims the one before (a table)
@@ -388,7 +389,12 @@ def tagged_text(source: str, tag: re.Match) -> str:
         start = m.end()
     for m in TAG.finditer(before, start):
         start = m.end()
-    return before[start:]
+    return start, len(before)
+
+
+def tagged_text(source: str, tag: re.Match) -> str:
+    start, end = tagged_span(source, tag)
+    return source[start:end]
 
 
 def page_tags() -> list[tuple[str, str, str]]:

@@ -1,30 +1,50 @@
-"""Claims on the home page (docs/index.md): what each page's code needs, where the example is."""
+"""Claims on the home page (docs/index.md): the first step, what each page's code needs, where the
+example is. Each test reads its sentence's numbers from the page (the `claim` fixture)."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import json
 import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
+
+from conftest import load_file
+from rmsprop_ref import RMSprop, quadratic
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = ROOT / "docs" / "index.md"
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(python|py)\b[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
-def _code(page: str) -> str:
-    """All Python code of a page: its python fences, or a notebook's code cells."""
+@functools.cache
+def _blocks_module():
+    """The root conftest: pytest-codeblocks' extraction of a page's blocks, as the docs tests run them."""
+    return load_file(ROOT / "conftest.py", "root_conftest_for_index_claims")
+
+
+def _code(page: str) -> list[str]:
+    """The Python a reader sees on a page: its Python blocks (includes expanded), or a notebook's code cells."""
     path = ROOT / "docs" / page
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    return "\n".join(m.group(3) for m in FENCE.finditer(path.read_text(encoding="utf-8")))
+        return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    blocks = _blocks_module()
+    return [blocks.shown_code(b) for b in blocks.python_blocks(path)]
 
 
-def _imports(code: str) -> set[str]:
-    found = set(re.findall(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", code, flags=re.M))
+def _imports(code: list[str]) -> set[str]:
+    found = set()
+    for block in code:
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split(".")[0])
     return {m for m in found if m not in sys.stdlib_module_names and m != "rmsprop_ref"}
 
 
@@ -51,14 +71,40 @@ def _nav_pages() -> list[str]:
     return list(walk(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]))
 
 
-def test_claim_index_page_imports():
-    """ "The last column lists every package that a page's code blocks import, besides the
-    standard library and `rmsprop_ref`."
+def _first_move(g, lr, alpha, **kw):
+    theta = np.zeros_like(g)
+    RMSprop(theta, lr=lr, alpha=alpha, **kw).step(g)
+    return np.abs(theta)
 
-    Every page in the nav (but Home) has a row, and each row's list equals the set of
-    top-level modules imported by that page's Python blocks (code cells for the notebook),
-    minus the standard library and rmsprop_ref.
-    """
+
+def test_claim_index_first_step_same_size(claim):
+    """The page's first step (lr and α from the sentence, the article's start) moves both
+    coordinates by the printed 0.3162 although the gradients differ; ε's default is the printed
+    one; a gradient of the printed small size moves by the printed fraction of η; and one large
+    against ε (1e-4) moves by η/√(1 − α) to 0.1 %."""
+    lr, alpha = claim.num("0.1").value, claim.num("0.9").value
+    claim.unused("1", why="the 1 of the formula √(1 − α), twice")
+    g = quadratic.grad(quadratic.start)
+    claim.num("-9").check(g[0])
+    claim.num("4.5").check(g[1])
+    theta = quadratic.start.copy()
+    RMSprop(theta, lr=lr, alpha=alpha).step(g)
+    move = np.abs(theta - quadratic.start)
+    for m in move:
+        claim.num("0.3162").check(m)
+    eps = inspect.signature(RMSprop).parameters["eps"].default
+    claim.num("10^{-8}").check(eps)
+    tiny = claim.num("10^{-9}").value
+    claim.num("0.097").check(_first_move(np.array([tiny]), lr, alpha)[0] / lr)
+    assert abs(_first_move(np.array([1e-4]), lr, alpha)[0] * np.sqrt(1 - alpha) / lr - 1) < 1e-3
+
+
+def test_claim_index_page_imports(claim):
+    """Every page in the nav (but Home) has a row, and each row's list equals the set of
+    top-level modules imported by that page's Python blocks (pytest-codeblocks' extraction,
+    as the docs tests run them; code cells for the notebook), minus the standard library and
+    rmsprop_ref."""
+    assert "every package" in claim.text
     table = _table()
     missing = [p for p in _nav_pages() if p != "index.md" and p not in table]
     assert not missing, f"pages in the nav missing from 'What is where': {missing}"
@@ -68,19 +114,35 @@ def test_claim_index_page_imports():
     assert not wrong, f"page: (listed, imported): {wrong}"
 
 
-def test_claim_index_article_example_pages():
-    """ "is used on the EWMA,
-    Adagrad, RMSprop, Adagrad vs RMSprop and Pitfalls pages, so their numbers can be compared."
+def _settings(code: list[str], key: str) -> list[float]:
+    """Every constant the page's code passes as `key`, as a keyword (lr=1.0) or a dict key ({"alpha": 0.9})."""
+    found = []
+    for block in code:
+        for node in ast.walk(ast.parse(block)):
+            pairs = []
+            if isinstance(node, ast.Call):
+                pairs = [(k.arg, k.value) for k in node.keywords]
+            elif isinstance(node, ast.Dict):
+                pairs = [(k.value, v) for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)]
+            found += [v.value for k, v in pairs if k == key and isinstance(v, ast.Constant)]
+    return found
 
-    Each of these pages' Python code runs `quadratic` with `lr=1.0` (and, where it runs
-    RMSprop, `alpha=0.9`), the article's settings, which are those of rmsprop_ref.compare.ARTICLE.
-    """
-    from rmsprop_ref import compare, quadratic
 
-    assert compare.ARTICLE["lr"] == 1.0 and compare.ARTICLE["alpha"] == 0.9
-    assert quadratic.start.tolist() == [-4.5, 4.5]
-    for page in ("ewma.md", "adagrad.md", "rmsprop.md", "comparison.md", "pitfalls.md"):
+def test_claim_index_article_example_pages(claim):
+    """The example as the package defines it: f's coefficients measured from quadratic.f (f at
+    the unit vectors) and its start. Each page named runs `quadratic` with the sentence's η as
+    `lr`, and where it runs RMSprop, with the sentence's α."""
+    claim.num("0.5").check(quadratic.f(np.array([0.0, 1.0])))
+    assert quadratic.f(np.array([1.0, 0.0])) == 1.0  # θ₁² has no printed coefficient
+    claim.num("-4.5").check(quadratic.start[0])
+    claim.num("4.5").check(quadratic.start[1])
+    eta, alpha = claim.num("η = 1").value, claim.num("α = 0.9").value
+    pages = {"EWMA": "ewma.md", "Adagrad,": "adagrad.md", "RMSprop,": "rmsprop.md"}
+    pages |= {"Adagrad vs RMSprop": "comparison.md", "Pitfalls": "pitfalls.md"}
+    for named, page in pages.items():
+        assert named in claim.text, named
         code = _code(page)
-        assert "quadratic" in code and "lr=1.0" in code, page
-        if "RMSprop" in code:  # where RMSprop runs, with the article's decay
-            assert re.search(r"alpha[\"']?\s*[=:]\s*0\.9\b", code), page
+        assert any("quadratic" in block for block in code), page
+        assert eta in _settings(code, "lr"), page
+        if any("RMSprop" in block for block in code):
+            assert alpha in _settings(code, "alpha"), page
