@@ -93,7 +93,7 @@ def ewma(
         v[t] = prev
     if bias_correction:
         t = np.arange(1, x.shape[0] + 1).reshape((-1,) + (1,) * (x.ndim - 1))
-        v = v / (1 - beta**t)  # weights (1-β)β^k sum to 1-β^t; rescale them to 1
+        v /= 1 - beta**t  # weights (1-β)β^k sum to 1-β^t; rescale them to 1, in place
     return np.moveaxis(v, 0, axis)
 
 
