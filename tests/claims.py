@@ -56,7 +56,8 @@ What counts as a number
       ``x^2``, ``g_t^{2}``), except the exponent of a power of ten, which is part of it;
     - link and image targets ``](...)``, reference definitions, bare URLs and autolinks;
     - HTML comments, tags and their attributes (``<img width="60">``);
-    - ``#123`` (issue references, anchors) and an ordered list's ``1.`` marker.
+    - ``#123`` (issue references, anchors), an ordered list's ``1.`` marker, and versions
+      of three or more parts (``2.13.0``).
 
     Unicode sub/superscript digits (``θ₁``, ``θ²``) are not ASCII digits and so never numbers,
     except as the exponent of ``10⁻³``.
@@ -105,6 +106,7 @@ _NOT_NUMBERS = re.compile(
     r"|^\s*\[[^\]]+\]:\s*\S+.*$"  # reference definitions
     r"|https?://[^\s)>\]]+"  # bare URLs
     r"|#\d+"  # issue references, anchors
+    r"|(?<![\w.])\d+(?:\.\d+){2,}(?![\w.])"  # versions: 2.13.0
     r"|^\s*\d+[.)](?=\s)"  # ordered list markers
     r"|(?<=[^\s(\[{$])[_^]\s*(?:\{[^{}]*\}|[-−+]?\d+(?:\.\d+)?|\S)",  # sub- and superscripts
     re.M | re.S,

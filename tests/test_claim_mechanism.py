@@ -28,6 +28,7 @@ def printed(text):
         ('<img width="60" src="a1.png"> 4 <!-- claim: x_1 --> https://e.org/v2/8 and pytorch/pytorch#32545', [
             ("4", 4)]),
         ("1. A list item with 6\n2. and 8", [("6", 6), ("8", 8)]),
+        ("torch 2.13.0 and Keras 3.15.1, Keras 3, pandas 3.1", [("3", 3), ("3.1", 3.1)]),
         ("1/(1-beta) and $1/(1-\\beta)$, $\\beta^{1/(1-\\beta)}$", [("1", 1), ("1", 1), ("1", 1), ("1", 1)]),
         ("steps 1..2000, t-1, `lr=0.01`", [("1", 1), ("2000", 2000), ("1", 1), ("0.01", 0.01)]),
     ],
