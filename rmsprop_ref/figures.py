@@ -297,23 +297,36 @@ def adam_long_run():
     return fig
 
 
-def schedules_settle(steps: int = 2000):
-    """RMSprop (η = 1, α = 0.9) on the article's quadratic under each schedule: distance to the minimum."""
+def schedules_settle_data(steps: int = 2000) -> dict:
+    """What `schedules_settle` draws: its settings ``steps``, ``lr``, ``alpha``, the steps ``t``
+    (0..steps) and, under ``runs``, for each schedule its legend ``label``, ``lrs`` (η_t for
+    t = 1..steps, as set before each step) and ``distances`` (‖θ_t − θ*‖, t = 0..steps) of
+    RMSprop on the article's quadratic. The figure and its caption's test both call this."""
     from .schedules import cosine, exponential, inverse_sqrt, step_decay
 
-    fig, (ax,) = _figure(width=6.4, height=3.4)
-    runs = {
-        "constant η = 1": None,
-        "1/√t": inverse_sqrt(1.0),
-        "halved every 100 steps": step_decay(1.0, 100, 0.5),
-        "× 0.99 per step": exponential(1.0, 0.99),
-        f"cosine to 0 at t = {steps + 1}": cosine(1.0, steps),  # η_t reaches 0 at t_max + 1
+    lr, alpha = 1.0, 0.9
+    schedules = {
+        "constant": ("constant η = 1", None),
+        "inverse_sqrt": ("1/√t", inverse_sqrt(lr)),
+        "step_decay": ("halved every 100 steps", step_decay(lr, 100, 0.5)),
+        "exponential": ("× 0.99 per step", exponential(lr, 0.99)),
+        "cosine": (f"cosine to 0 at t = {steps + 1}", cosine(lr, steps)),  # η_t reaches 0 at t_max + 1
     }
-    for (label, schedule), style in zip(runs.items(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
-        path = run(RMSprop, quadratic.grad, quadratic.start, steps, lr=1.0, alpha=0.9, lr_schedule=schedule)
-        d = np.linalg.norm(path, axis=1)
-        ax.semilogy(np.maximum(d, 1e-20), ls=style, lw=1.2, color=COLORS["RMSprop"] if schedule is None else None,
-                    label=label)  # fmt: skip
+    runs = {}
+    for key, (label, schedule) in schedules.items():
+        path = run(RMSprop, quadratic.grad, quadratic.start, steps, lr=lr, alpha=alpha, lr_schedule=schedule)
+        lrs = np.full(steps, lr) if schedule is None else np.array([schedule(t) for t in range(1, steps + 1)])
+        runs[key] = {"label": label, "lrs": lrs, "distances": np.linalg.norm(path, axis=1)}
+    return {"steps": steps, "lr": lr, "alpha": alpha, "t": np.arange(steps + 1), "runs": runs}
+
+
+def schedules_settle(steps: int = 2000):
+    """RMSprop (η = 1, α = 0.9) on the article's quadratic under each schedule: distance to the minimum."""
+    data = schedules_settle_data(steps)
+    fig, (ax,) = _figure(width=6.4, height=3.4)
+    for (key, r), style in zip(data["runs"].items(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
+        ax.semilogy(data["t"], np.maximum(r["distances"], 1e-20), ls=style, lw=1.2,
+                    color=COLORS["RMSprop"] if key == "constant" else None, label=r["label"])  # fmt: skip
     ax.axhline(1e-2, color="k", ls=":", lw=0.8)
     ax.set(xlabel="step t", ylabel=r"$\|\theta_t - \theta^\ast\|$ (log scale)", ylim=(1e-20, 1e2),
            title="RMSprop, α = 0.9: only a decaying η settles")  # fmt: skip
@@ -347,6 +360,31 @@ def sparse_row_error():
     return fig
 
 
+def airfoil_epochs():
+    """Training loss against epoch on the airfoil data, each method at its chosen rate: the mean
+    over the protocol's seeds as a line, the lowest to the highest seed as a band."""
+    from .airfoil import PROTOCOL, least_squares_loss, protocol_data, study
+
+    d = protocol_data()
+    floor = least_squares_loss(d["X"], d["y"])
+    fig, axes = _figure(ncols=2, width=9.0, height=3.6)
+    titles = {"linear": "Linear regression", "mlp": "MLP 5 → 32 → 1, tanh"}
+    styles = {"SGD": ":", "SGD, momentum 0.9": "--"}
+    epochs = np.arange(PROTOCOL["epochs"] + 1)
+    for ax, problem in zip(axes, PROTOCOL["problems"]):
+        for r in (r for r in study() if r.problem == problem):
+            color = _BEYOND_COLORS.get(r.method, "#8c564b")
+            ax.plot(epochs, r.train.mean(axis=1), ls=styles.get(r.method, "-"), lw=1.4, color=color,
+                    label=f"{r.method}, η = {r.lr:g}")  # fmt: skip
+            ax.fill_between(epochs, r.train.min(axis=1), r.train.max(axis=1), color=color, alpha=0.15, lw=0)
+        if problem == "linear":
+            ax.axhline(floor, color="k", lw=0.8, ls="-.", label=f"least-squares floor {floor:.4f}")
+        ax.set(xlabel="epoch (120 steps of 10 rows)", ylabel="training loss, mean of ½(ŷ − y)²", yscale="log",
+               title=titles[problem])  # fmt: skip
+    axes[0].legend(fontsize=7, loc="upper right")
+    return fig
+
+
 #: file name -> function drawing it; what ``python -m rmsprop_ref.figures`` writes
 FIGURES: dict[str, Callable] = {
     "ewma_weights.svg": ewma_weights,
@@ -362,6 +400,7 @@ FIGURES: dict[str, Callable] = {
     "adam_long_run.svg": adam_long_run,
     "schedules_settle.svg": schedules_settle,
     "sparse_row_error.svg": sparse_row_error,
+    "airfoil_epochs.svg": airfoil_epochs,
 }
 
 
