@@ -7,8 +7,11 @@ narrow (panels stacked, for a phone): ``x.svg``, ``x-dark.svg``, ``x-narrow.svg`
 
 import os
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
+import tinycss2
+from bs4 import BeautifulSoup
 
 from conftest import require
 
@@ -17,6 +20,29 @@ require("matplotlib", "figures need matplotlib (the docs extra)")
 from rmsprop_ref import figures  # noqa: E402
 
 N_VARIANTS = len(figures.VARIANTS)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(path) -> ET.Element:
+    """The parsed SVG file at `path` (its root <svg> element)."""
+    return ET.parse(path).getroot()
+
+
+def _style(element: ET.Element) -> dict[str, list]:
+    """An element's inline CSS declarations, parsed by tinycss2: name -> value tokens."""
+    declarations = tinycss2.parse_blocks_contents(element.get("style", ""), skip_whitespace=True, skip_comments=True)
+    return {
+        d.lower_name: [t for t in d.value if t.type != "whitespace"] for d in declarations if d.type == "declaration"
+    }
+
+
+def _texts(root: ET.Element) -> list[ET.Element]:
+    """Every <text> and mathtext <tspan>."""
+    return [e for e in root.iter() if e.tag in (SVG + "text", SVG + "tspan")]
+
+
+def _axes(root: ET.Element) -> list[ET.Element]:
+    return [g for g in root.iter(SVG + "g") if re.fullmatch(r"axes_\d+", g.get("id", ""))]
 
 
 def _all_files():
@@ -104,9 +130,10 @@ def test_svg_has_no_date_and_keeps_text_as_text(every_variant):
     paths = [every_variant.path / name for name in figures.variant_names("adagrad_vs_rmsprop.svg")]
     assert len(paths) == N_VARIANTS
     for path in paths:
-        svg = path.read_text()
-        assert "<dc:date>" not in svg
-        assert "step t</text>" in svg  # svg.fonttype = none: labels are <text>, not glyph paths
+        root = _svg(path)
+        assert root.find(".//{http://purl.org/dc/elements/1.1/}date") is None
+        # svg.fonttype = none: labels are <text>, not glyph paths
+        assert "step t" in [e.text for e in root.iter(SVG + "text")]
 
 
 def test_same_bytes_in_a_fresh_process(tmp_path):
@@ -138,21 +165,22 @@ def test_cli_usage():
 
 # --- the dark variant -------------------------------------------------------------------
 
-_FILL = re.compile(r"fill:\s*(#[0-9a-f]{6})")
+
+def _fill(element: ET.Element) -> str | None:
+    """The fill colour in an element's style, as #rrggbb, or None."""
+    value = _style(element).get("fill")
+    return None if value is None else "#" + value[0].value.lower()  # a hash token: its value has no '#'
 
 
-def _background(svg: str) -> str:
+def _background(root: ET.Element) -> str:
     """The fill of the figure's first patch: matplotlib writes the figure background first."""
-    return _FILL.search(svg[svg.index('<g id="patch_1">') :])[1]
+    patch = root.find(f".//{SVG}g[@id='patch_1']")
+    return next(f for f in map(_fill, patch.iter()) if f is not None)
 
 
-def _text_fills(svg: str) -> set[str]:
-    """Fill colours of every <text> and mathtext <tspan>; no fill in the style means SVG's default, black."""
-    fills = set()
-    for style in re.findall(r"<(?:text|tspan)\b[^>]*style=\"([^\"]*)\"", svg):
-        m = _FILL.search(style)
-        fills.add(m[1] if m else "#000000")
-    return fills
+def _text_fills(root: ET.Element) -> set[str]:
+    """Fill colours of every <text> and mathtext <tspan> that has a style; no fill in it means SVG's default, black."""
+    return {_fill(e) or "#000000" for e in _texts(root) if "style" in e.attrib}
 
 
 def _luminance(hex_color: str) -> float:
@@ -174,7 +202,7 @@ def test_dark_variant_has_the_slate_background_and_light_text(every_variant, nam
         (f"{stem}.svg", f"{stem}-dark.svg"),
         (f"{stem}-narrow.svg", f"{stem}-narrow-dark.svg"),
     ):
-        light, dark = (every_variant.path / light_name).read_text(), (every_variant.path / dark_name).read_text()
+        light, dark = _svg(every_variant.path / light_name), _svg(every_variant.path / dark_name)
         assert _background(light) == "#ffffff"
         assert _background(dark) == figures.DARK_BG.lower() == "#1e2129"  # Material slate: hsl(225, 15%, 14%)
         assert _text_fills(light) == {"#000000"}
@@ -182,7 +210,13 @@ def test_dark_variant_has_the_slate_background_and_light_text(every_variant, nam
         assert dark_text == {figures.DARK_FG.lower()}, dark_text
         # WCAG asks 4.5:1 for text; black on white is 21:1.
         assert _contrast(figures.DARK_FG, figures.DARK_BG) > 9
-        assert "#000000" not in dark and "#ffffff" not in dark  # nothing left drawn for a white page
+        # nothing left drawn for a white page
+        colours = {t.serialize().lower() for e in dark.iter() for v in _style(e).values() for t in v}
+        colours |= {v.lower() for e in dark.iter() for k, v in e.attrib.items() if k in ("fill", "stroke")}
+        for sheet in dark.iter(SVG + "style"):  # matplotlib's <style> element
+            rules = tinycss2.parse_stylesheet(sheet.text or "", skip_whitespace=True, skip_comments=True)
+            colours |= {t.serialize().lower() for r in rules for t in getattr(r, "content", None) or []}
+        assert not colours & {"#000000", "#ffffff", "black", "white"}, dark_name
 
 
 def test_dark_color_rules():
@@ -199,30 +233,31 @@ def test_dark_color_rules():
 
 # --- the narrow variant -----------------------------------------------------------------
 
-_SIZE = re.compile(r'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
-
-def _font_sizes(svg: str) -> list[float]:
-    return [float(s) for s in re.findall(r"<(?:text|tspan)\b[^>]*font-size:\s*([\d.]+)px", svg)]
+def _font_sizes(elements) -> list[float]:
+    """The font-size (px) in the style of each element that sets one."""
+    sizes = [_style(e).get("font-size") for e in elements]
+    assert all(s[0].unit == "px" for s in sizes if s), sizes
+    return [s[0].value for s in sizes if s]
 
 
 @pytest.mark.parametrize("name", list(figures.FIGURES))
 def test_narrow_variant_fits_a_phone_with_readable_text(every_variant, name):
     stem = name.removesuffix(".svg")
-    wide, narrow = (
-        (every_variant.path / f"{stem}.svg").read_text(),
-        (every_variant.path / f"{stem}-narrow.svg").read_text(),
-    )
-    width_pt, view_w, view_h = map(float, _SIZE.search(narrow).groups())
+    wide, narrow = _svg(every_variant.path / f"{stem}.svg"), _svg(every_variant.path / f"{stem}-narrow.svg")
+    assert narrow.get("width").endswith("pt")
+    width_pt = float(narrow.get("width").removesuffix("pt"))
+    x0, y0, view_w, view_h = map(float, narrow.get("viewBox").split())
+    assert x0 == y0 == 0
     assert width_pt == view_w == figures.NARROW_WIDTH * 72
     # 1 pt = 4/3 CSS px; a 390-px phone's content column is 358 px, wider than the figure,
     # so the figure is shown unscaled and a font of s viewBox units is s·4/3 CSS px.
     css_width = width_pt * 4 / 3
     assert css_width <= 358
-    smallest = min(_font_sizes(narrow)) * 4 / 3
+    smallest = min(_font_sizes(_texts(narrow))) * 4 / 3
     assert smallest >= 9, f"{name}: smallest text {smallest:.1f} CSS px"
-    panels = len(re.findall(r'<g id="axes_\d+">', wide))
-    assert len(re.findall(r'<g id="axes_\d+">', narrow)) == panels
+    panels = len(_axes(wide))
+    assert len(_axes(narrow)) == panels
     if panels > 1:
         assert view_h > view_w, f"{name}: narrow variant is not stacked ({view_w} x {view_h})"
 
@@ -261,19 +296,20 @@ def test_wrap_never_splits_math_or_an_assignment():
 
 
 def test_titles_and_labels_are_words_in_the_guides_notation(every_variant):
+    def words(path):
+        return " ".join(e.text for e in _texts(_svg(path)) if e.text)
+
     for path in sorted(every_variant.path.glob("*.svg")):
-        text = " ".join(re.findall(r">([^<]+)</(?:text|tspan)>", path.read_text()))
+        text = words(path)
         assert not re.search(r"\w_\w", text), f"{path.name}: a code name or raw subscript in a label: {text}"
         assert "x_1" not in text and "x_2" not in text, path.name
-    labels = " ".join(re.findall(r">([^<]+)</(?:text|tspan)>", (every_variant.path / "trajectories.svg").read_text()))
-    assert "θ" in labels
+    assert "θ" in words(every_variant.path / "trajectories.svg")
 
 
 @pytest.mark.parametrize("name", list(figures.FIGURES))
 def test_wide_variant_text_is_at_least_8_pt(every_variant, name):
     # Plain <text> elements only: mathtext's <tspan> sub- and superscripts are 70% of their text.
-    svg = (every_variant.path / name).read_text()
-    sizes = [float(s) for s in re.findall(r"<text\b[^>]*font-size:\s*([\d.]+)px", svg)]
+    sizes = _font_sizes(_svg(every_variant.path / name).iter(SVG + "text"))
     assert sizes and min(sizes) >= figures.WIDE_MIN_FONT == 8, (name, min(sizes))
 
 
@@ -289,15 +325,17 @@ def _hook():
 def test_hook_turns_a_figure_into_light_and_dark_pictures_with_a_narrow_source():
     hook = _hook()
     html = '<p><img alt="Two panels: a long description" src="../figures/trajectories.svg" /></p>'
-    out = hook.on_page_content(html, page=None, config=None, files=None)
-    pictures = re.findall(r"<picture\b.*?</picture>", out)
+    out = BeautifulSoup(hook.on_page_content(html, page=None, config=None, files=None), "html.parser")
+    pictures = out.find_all("picture")
     assert len(pictures) == 2
     light, dark = pictures
-    assert 'class="rr-figure rr-figure--light"' in light and 'class="rr-figure rr-figure--dark"' in dark
-    assert 'srcset="../figures/trajectories-narrow.svg"' in light and 'src="../figures/trajectories.svg"' in light
-    assert 'srcset="../figures/trajectories-narrow-dark.svg"' in dark
-    assert 'src="../figures/trajectories-dark.svg"' in dark
-    assert all(f'media="{hook.NARROW_MEDIA}"' in p and 'alt="Two panels: a long description"' in p for p in pictures)
+    assert light["class"] == ["rr-figure", "rr-figure--light"] and dark["class"] == ["rr-figure", "rr-figure--dark"]
+    assert light.source["srcset"] == "../figures/trajectories-narrow.svg"
+    assert light.img["src"] == "../figures/trajectories.svg"
+    assert dark.source["srcset"] == "../figures/trajectories-narrow-dark.svg"
+    assert dark.img["src"] == "../figures/trajectories-dark.svg"
+    for p in pictures:
+        assert p.source["media"] == hook.NARROW_MEDIA and p.img["alt"] == "Two panels: a long description"
 
 
 def test_hook_leaves_other_images_alone():
