@@ -379,9 +379,9 @@ def airfoil_epochs():
             ax.fill_between(epochs, r.train.min(axis=1), r.train.max(axis=1), color=color, alpha=0.15, lw=0)
         if problem == "linear":
             ax.axhline(floor, color="k", lw=0.8, ls="-.", label=f"least-squares floor {floor:.4f}")
-        ax.set(xlabel="epoch (120 steps of 10 rows)", ylabel="training loss, mean of ½(ŷ − y)²", yscale="log",
-               title=titles[problem])  # fmt: skip
-    axes[0].legend(fontsize=7, loc="upper right")
+        ax.set(xlabel="epoch (120 steps of 10 rows)", ylabel="training loss, mean of ½(ŷ − y)²",
+               yscale="linear" if problem == "linear" else "log", title=titles[problem])  # fmt: skip
+        ax.legend(fontsize=7, loc="upper right")  # each panel its own: the chosen rates differ
     return fig
 
 
