@@ -2,7 +2,8 @@
 
 The notation page's tables are the source of truth: their first column lists the symbols.
 This module reads every page (Markdown, the notebook's Markdown cells, README) and every
-docstring of the package, extracts the math (``$...$`` and ``$$...$$``, never code), and
+docstring of the package, parses it with markdown-it-py (tables, and ``$...$`` and
+``$$...$$`` math with mdit-py-plugins' dollarmath), takes the math, never code, and
 checks
 
 1. that each symbol in the math is listed on the notation page, and
@@ -30,10 +31,12 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTATION = ROOT / "docs" / "notation.md"
@@ -56,33 +59,84 @@ TEXT_COMMANDS = ("text", "mathrm", "operatorname", "texttt", "textit", "textbf")
 
 
 # ---------------------------------------------------------------------------- reading math
-def _strip_code(md: str) -> str:
-    """Markdown without fenced code blocks and inline code spans (code is not notation)."""
-    out, fence = [], None
-    for line in md.splitlines():
-        m = re.match(r"^\s*(`{3,}|~{3,})", line)
-        if m:
-            if fence is None:
-                fence = m.group(1)[0] * len(m.group(1))
-                out.append("")
-                continue
-            if m.group(1).startswith(fence):
-                fence = None
-                out.append("")
-                continue
-        out.append("" if fence else line)
-    text = "\n".join(out)
-    # Inline code keeps its words (a paragraph naming `lr_decay` counts) but loses any $,
-    # and is marked «...» so the prose checks can skip it.
-    return re.sub(r"(`+)(?!`)(.*?)\1", lambda m: "«" + m.group(2).replace("$", "") + "»", text, flags=re.S)
+def _markdown() -> MarkdownIt:
+    """CommonMark with tables and ``$...$``/``$$...$$`` math, as the site's pages are written.
+
+    Indented code blocks are off: the pages indent admonitions' and tabs' contents (and
+    docstrings their parameter descriptions) by four spaces, which is prose, not code;
+    fenced code inside them is still code.
+    """
+    md = MarkdownIt("commonmark").enable("table").disable("code")
+    return md.use(dollarmath_plugin, allow_space=False, double_inline=True)
 
 
-def math_spans(text: str) -> list[str]:
-    """The TeX of every ``$$...$$`` and ``$...$`` in `text` (code already removed)."""
-    spans = [m.group(1) for m in re.finditer(r"\$\$(.+?)\$\$", text, flags=re.S)]
-    rest = re.sub(r"\$\$(.+?)\$\$", " ", text, flags=re.S)
-    spans += [m.group(1) for m in re.finditer(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$", rest)]
-    return spans
+_MD = _markdown()
+MATH_TOKENS = ("math_inline", "math_inline_double", "math_block")
+
+
+@dataclass
+class Context:
+    """One paragraph (with display math that touches it), heading, list item's paragraph or table row."""
+
+    math: list[str] = field(default_factory=list)  # the TeX of every math span
+    words: list[str] = field(default_factory=list)  # everything a reader reads: prose, code, alt texts, TeX
+    prose: list[str] = field(default_factory=list)  # prose and alt texts: no math, no code
+    alts: list[str] = field(default_factory=list)  # images' alt texts
+    lines: tuple[int, int] = (0, 0)  # source lines [first, end)
+    kind: str = ""  # the token it was last extended by: "inline" or "math_block"
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _add_inline(ctx: Context, inline) -> None:
+    for child in inline.children or []:
+        if child.type in MATH_TOKENS:
+            ctx.math.append(child.content)
+            ctx.words.append(child.content)
+        elif child.type == "code_inline":
+            ctx.words.append(child.content)
+        elif child.type == "image":
+            ctx.alts.append(child.content)
+            ctx.prose.append(child.content)
+            ctx.words.append(child.content)
+        elif child.type in ("text", "html_inline"):
+            ctx.prose.append(child.content)
+            ctx.words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            ctx.prose.append("\n")
+
+
+def contexts(md: str) -> list[Context]:
+    """The contexts of a Markdown text, parsed by markdown-it-py; code is not notation, so fenced
+    code is left out and inline code counts as words only."""
+    out: list[Context] = []
+    row: Context | None = None
+    for token in _MD.parse(md):
+        if token.type == "tr_open":
+            row = Context(lines=tuple(token.map))
+        elif token.type == "tr_close":
+            out.append(row)
+            row = None
+        elif token.type == "inline" and row is not None:
+            _add_inline(row, token)
+        elif token.type in ("inline", "math_block"):
+            ctx = Context(lines=tuple(token.map), kind=token.type)
+            if token.type == "inline":
+                _add_inline(ctx, token)
+            else:
+                ctx.math.append(token.content)
+                ctx.words.append(token.content)
+            prev = out[-1] if out else None
+            touching = prev is not None and prev.lines[1] == ctx.lines[0] and "math_block" in (token.type, prev.kind)
+            if touching:  # display math and the paragraph it continues, with no blank line between
+                for name in ("math", "words", "prose", "alts"):
+                    getattr(prev, name).extend(getattr(ctx, name))
+                prev.lines, prev.kind = (prev.lines[0], ctx.lines[1]), token.type
+            else:
+                out.append(ctx)
+    return out
 
 
 def symbols(tex: str) -> list[str]:
@@ -128,11 +182,12 @@ def _accent(name: str) -> str:
 def allowed_symbols() -> set[str]:
     """Every symbol in the first column of the notation page's tables."""
     allowed = set()
-    for line in NOTATION.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.lstrip().startswith("|") and len(cells) > 1:
-            for tex in math_spans(cells[0]):
-                allowed.update(symbols(tex))
+    tokens = _MD.parse(NOTATION.read_text(encoding="utf-8"))
+    for i, token in enumerate(tokens):
+        if token.type == "tr_open":
+            first_cell = tokens[i + 2]  # tr_open, th/td_open, inline
+            assert first_cell.type == "inline", first_cell
+            allowed.update(s for c in first_cell.children if c.type in MATH_TOKENS for s in symbols(c.content))
     return allowed
 
 
@@ -140,17 +195,17 @@ def allowed_symbols() -> set[str]:
 @dataclass(frozen=True)
 class Source:
     name: str  # a page path, or module:object for a docstring
-    text: str  # Markdown with code removed
+    text: str  # its Markdown
 
 
 def pages() -> list[Source]:
     found = []
     for path in [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]:
-        found.append(Source(str(path.relative_to(ROOT)), _strip_code(path.read_text(encoding="utf-8"))))
+        found.append(Source(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")))
     for path in sorted((ROOT / "docs").rglob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         md = "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-        found.append(Source(str(path.relative_to(ROOT)), _strip_code(md)))
+        found.append(Source(str(path.relative_to(ROOT)), md))
     return found
 
 
@@ -164,28 +219,15 @@ def docstrings() -> list[Source]:
                 doc = ast.get_docstring(node)
                 if doc:
                     where = getattr(node, "name", "<module>")
-                    found.append(Source(f"rmsprop_ref/{path.name}:{where}", _strip_code(doc)))
+                    found.append(Source(f"rmsprop_ref/{path.name}:{where}", doc))
     return found
 
 
 # ---------------------------------------------------------------------------- the rules
-def _contexts(text: str) -> list[str]:
-    """Paragraphs, with every table row and list item its own context."""
-    out = []
-    for para in re.split(r"\n\s*\n", text):
-        lines = para.splitlines()
-        if any(line.lstrip().startswith("|") for line in lines):
-            out.extend(lines)
-        else:
-            out.append(para)
-    return out
-
-
 BARE_BETA = re.compile(r"\\beta(?!\s*_)")
 COORD_PROSE = re.compile(
     r"(?<![\w\\])(?:[xy][²³]|[xy]_?[12]\b|[xy][₁₂]|f\(x\b|\(x, ?y\)|\(2x, ?y\)|x1²|x2²)", flags=re.UNICODE
 )
-ALT_TEXT = re.compile(r"!\[([^\]]*)\]\(")
 
 
 def check(source: Source, allowed: set[str]) -> list[str]:
@@ -193,8 +235,9 @@ def check(source: Source, allowed: set[str]) -> list[str]:
     problems = []
     page = source.name
     is_tutorial = page.endswith(".ipynb")
-    for ctx in _contexts(source.text):
-        for tex in math_spans(ctx):
+    for context in contexts(source.text):
+        ctx = context.text
+        for tex in context.math:
             syms = symbols(tex)
             where = f"{page}: ${tex.strip()[:70]}$"
             for s in sorted(set(syms) - allowed):
@@ -227,10 +270,10 @@ def check(source: Source, allowed: set[str]) -> list[str]:
                 for s, why in (("h", "curvature; pandas' half-life is `halflife`"), ("s", "Adagrad's sum; `span`")):
                     if s in bare and not (s == "s" and "Adagrad" in ctx):
                         problems.append(f"{where}: {s} on the EWMA page ({why})")
-        for alt in ALT_TEXT.findall(ctx):
+        for alt in context.alts:
             if "RMSprop" in alt and re.search(r"\bbeta\b(?! ?[12₁₂])|β(?![12₁₂])", alt):
                 problems.append(f"{page}: alt text names RMSprop's decay beta: {alt[:80]!r}")
-        prose = re.sub(r"\$\$.+?\$\$|\$[^$\n]+\$|«[^»]*»", " ", ctx, flags=re.S)
+        prose = " ".join(context.prose)
         if not is_tutorial:
             for m in COORD_PROSE.finditer(prose):
                 problems.append(f"{page}: {m.group(0)!r} in prose (coordinates are θ₁, θ₂)")
@@ -278,7 +321,7 @@ PLANTED = [
 
 @pytest.mark.parametrize(("page", "text", "expected"), PLANTED, ids=[p[2] for p in PLANTED])
 def test_a_planted_violation_is_caught(page, text, expected):
-    problems = check(Source(page, _strip_code(text)), allowed_symbols())
+    problems = check(Source(page, text), allowed_symbols())
     assert any(expected in p for p in problems), problems
 
 
@@ -294,4 +337,4 @@ def test_correct_uses_pass():
     ]
     allowed = allowed_symbols()
     for page, text in good:
-        assert check(Source(page, _strip_code(text)), allowed) == [], text
+        assert check(Source(page, text), allowed) == [], text
