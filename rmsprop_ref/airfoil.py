@@ -48,6 +48,7 @@ __all__ = [
     "losses",
     "protocol_data",
     "study",
+    "summary",
     "update",
 ]
 
@@ -350,3 +351,16 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a)
     a.setflags(write=False)  # memoised results are shared: nobody may change them
     return a
+
+
+def summary() -> dict[tuple[str, str], dict]:
+    """The headline numbers of `study`, per ``(problem, method)``: the chosen rate ``lr`` and,
+    for the final ``train`` and ``held`` (held-out) losses, ``(mean, min, max)`` over the seeds.
+    The page "Real data: airfoil" prints them; "Which should I use" can cite them."""
+    out = {}
+    for r in study():
+        out[r.problem, r.method] = {"lr": r.lr} | {
+            k: (float(v.mean()), float(v.min()), float(v.max()))
+            for k, v in (("train", r.final_train), ("held", r.final_held))
+        }
+    return out
