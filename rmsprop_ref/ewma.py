@@ -5,7 +5,7 @@ $$ v_0 = 0, \qquad v_t = \beta\, v_{t-1} + (1-\beta)\, x_t, \qquad
 
 The weight of $x_{t-k}$ in $v_t$ is $(1-\beta)\beta^k$: it decays geometrically,
 and the weights sum to $1 - \beta^t$, not 1. That is the bias of the zero start,
-and dividing by $1-\beta^t$ removes it (Kingma & Ba 2014, sec. 3). The
+and dividing by $1-\beta^t$ removes it (Kingma & Ba 2015, sec. 3). The
 bias-corrected $\hat v_t$ equals ``pandas.Series.ewm(alpha=1 - beta,
 adjust=True).mean()``.
 
