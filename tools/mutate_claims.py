@@ -1,13 +1,14 @@
 """Mutation test of the claims: change one number in a tagged sentence; its claim test must fail.
 
     .venv/bin/python tools/mutate_claims.py --seed 0 --count 20 [--pages adagrad ewma ...]
-                                            [--all-numbers] [--names NAME ...] [--list]
+                                            [--all-numbers] [--each] [--names NAME ...] [--list]
 
 Picks, with the given seed, `count` tagged sentences that hold a decimal number (one printed
 with a decimal point: 0.007, 1.8, 1.5e-2; with --all-numbers any number), changes the last
 digit of one of them by one (up or down, at random; 0.007 -> 0.006 or 0.008; in 1.5×10⁻² the
 mantissa's), runs only that claim's test against the patched page and reports each mutant
-killed (the test failed) or survived, and the kill rate.
+killed (the test failed) or survived, and the kill rate. With --each every (decimal) number of a chosen sentence is
+mutated in turn.
 
 The pages in docs/ are never edited (other people edit them meanwhile): each mutant is written
 into a temporary copy of docs/, and the claim mechanism reads that copy through the
@@ -113,6 +114,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", nargs="*", help="page names without suffix (default: every page)")
     ap.add_argument("--names", nargs="*", help="only these claims")
     ap.add_argument("--all-numbers", action="store_true", help="mutate any number, not only decimals")
+    ap.add_argument("--each", action="store_true", help="mutate each number of a chosen sentence in turn")
     ap.add_argument("--list", action="store_true", help="only list the candidate sentences")
     ap.add_argument("-v", "--verbose", action="store_true", help="print a survivor's test output")
     args = ap.parse_args(argv)
@@ -137,13 +139,18 @@ def main(argv=None) -> int:
             print(f"  {page}: {name}: {[n.text for n in numbers]}")
         return 0
     chosen = rng.sample(candidates, min(args.count, len(candidates)))
+    mutants = []  # (name, page, number, offset, mutated text)
+    for name, page, numbers, offset in chosen:
+        for number in numbers if args.each else [rng.choice(numbers)]:
+            mutants.append((name, page, number, offset, mutate_text(number.text, rng)))
     killed = survived = 0
+    passes = {}
     with tempfile.TemporaryDirectory(prefix="mutate_claims_") as tmp:
         docs = Path(tmp) / "docs"
-        for name, page, numbers, offset in chosen:
-            number = rng.choice(numbers)
-            new = mutate_text(number.text, rng)
-            if run_test(tests[name], None).returncode != 0:
+        for name, page, number, offset, new in mutants:
+            if name not in passes:
+                passes[name] = run_test(tests[name], None).returncode == 0
+            if not passes[name]:
                 print(f"SKIP     {page}: {name}: its test fails on the unpatched page", flush=True)
                 continue
             if docs.exists():
