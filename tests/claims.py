@@ -10,6 +10,7 @@ and asks for the fixture ``claim`` (registered by tests/conftest.py)::
         lr = claim.num("η = 1").value       # a literal containing exactly one number ...
         k = claim.num(r"step (\\d+)").value  # ... or a regex whose group 1 covers one number
         claim.num("0.007").check(measured)  # `measured` rounds to the printed 0.007 (3 decimals)
+        claim.num("20 or so").about(measured)  # as check, trailing zeros not significant: 15..25
         claim.num("1e-8").below(measured)   # measured <= 1e-8, and the bound is tight: > 1e-9
         claim.num("above 1").above(measured)  # measured >= 1, and < 2 (the next printed value)
         a, b = claim.nums("0.9")            # every number a literal/regex matches (all used)
@@ -29,6 +30,8 @@ the numbers left over). So a new number in a tagged sentence needs a measurement
   and ``1e-4`` have 1, ``1.5e-2`` has 2), None otherwise;
 - ``.unit``: one step in the last printed digit (0.001 for ``0.007``, 1e-4 for ``1e-4``);
 - ``.check(measured)``: |measured - value| <= unit/2 (it rounds to the printed number);
+- ``.about(measured)``: as check, but an integer's trailing zeros are not significant
+  (``20`` in "20 or so": ±5; ``2000``: ±500); other numbers as check;
 - ``.below(measured)``: measured <= value and above the next smaller printed bound: value -
   unit for fixed-point numbers, value/10 for a power of ten (``1e-8``, ``10^{-4}``), so a
   loose bound fails and must be reworded to the number measured;
@@ -147,6 +150,18 @@ class Printed:
         half = self.unit / 2
         ok = abs(measured - self.value) <= half * (1 + 1e-9) + 1e-300
         assert ok, f"{self._where()}: measured {measured!r}, which does not round to it (±{half:g})"
+
+    def about(self, measured) -> None:
+        """Like check, but an integer's trailing zeros are not significant ("about 2000",
+        "20 or so": within ±500, ±5)."""
+        text = re.sub(r"\D", "", self.text)
+        if self.decimals == 0 and self.value != 0 and text.rstrip("0") != text:
+            measured = float(measured)
+            half = 10.0 ** (len(text) - len(text.rstrip("0"))) / 2
+            ok = abs(measured - self.value) <= half * (1 + 1e-9)
+            assert ok, f"{self._where()}: measured {measured!r}, not within ±{half:g} of it"
+        else:
+            self.check(measured)
 
     def below(self, measured) -> None:
         """Assert measured <= the printed bound, and that the bound is tight at its precision."""

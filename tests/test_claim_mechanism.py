@@ -71,6 +71,16 @@ def test_check_fails_what_does_not_round_to_it(literal, measured):
         c.num(literal).check(measured)
 
 
+def test_about_ignores_an_integers_trailing_zeros():
+    c = Claim("for 20 or so steps, about 2000, then 21 and 0.7")
+    c.num("20").about(24)
+    c.num("2000").about(1501)
+    c.num("0.7").about(0.74)
+    for literal, measured in [("20", 26), ("2000", 2600), ("21", 22), ("0.7", 0.76)]:
+        with pytest.raises(AssertionError, match="measured"):
+            c.num(literal).about(measured)
+
+
 def test_bounds_must_hold_and_be_tight():
     c = Claim("below 0.01, within 1e-8 and $10^{-4}$, above 1.5, at most 20")
     c.num("0.01").below(0.007)
