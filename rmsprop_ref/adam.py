@@ -166,6 +166,34 @@ class Adam(Optimizer):
     def active_state_names(self) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq") + ("max_exp_avg_sq",) * self.hyperparams["amsgrad"]
 
+    def effective_lr(self) -> list[np.ndarray]:
+        r"""Per-coordinate effective learning rate $\eta / (\sqrt{\hat v_t} + \epsilon)$, from the current state.
+
+        It is the factor by which the last step, step $t$ (`step_count`), multiplied
+        $\hat m_t$: that step moved each coordinate by the rate times $\hat m_t$ (plus, with
+        `decoupled_weight_decay`, the separate shrink by $\eta\lambda\theta$, which is not
+        part of the rate). $\eta$ is the current ``lr``; $\hat v_t = v_t / (1-\beta_2^t)$.
+
+        - With `amsgrad`, the running maximum of $v$ replaces $v$, as in the step.
+        - With `eps_hat`, the step divides by $\sqrt{v_t} + \epsilon$ before the
+          correction, so the rate is $\eta\sqrt{1-\beta_2^t}/(\sqrt{v_t}+\epsilon)$
+          $= \eta/(\sqrt{\hat v_t} + \epsilon/\sqrt{1-\beta_2^t})$: early on its
+          $\epsilon$ acts much larger than torch's.
+        - Before the first step ($t = 0$) there is no gradient to correct: $\hat v$ is
+          taken as 0, so the rate is $\eta/\epsilon$, as RMSprop's is from its zero state.
+        """
+        h = self.hyperparams
+        t = self.step_count
+        correction2 = 1 - h["betas"][1] ** t if t else 1.0  # t = 0: v = 0, and v̂ is taken as 0
+        out = []
+        for s in self.state:
+            v = s["max_exp_avg_sq"] if h["amsgrad"] else s["exp_avg_sq"]
+            if h["eps_hat"]:
+                out.append(h["lr"] * math.sqrt(correction2) / (np.sqrt(v) + h["eps"]))
+            else:
+                out.append(h["lr"] / (np.sqrt(v) / math.sqrt(correction2) + h["eps"]))
+        return out
+
     def _update(self, param, grad, state, work, step):
         adam_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"), work,
                     step=step, **self.hyperparams)  # fmt: skip
