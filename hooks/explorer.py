@@ -6,9 +6,9 @@ point, minimiser, formula and the contour lines of f, computed here from ``Probl
 They go into the page as a JSON script element, so no file is written and no extra
 request is made.
 
-After the build, the site's copy of that script loses its comments and indentation
-(the repository's copy keeps them: they point at the Python lines each line mirrors);
-the browser tests run the served copy.
+After the build, the site's copy of that script loses its comments, indentation and the
+spaces next to punctuation (the repository's copy keeps them: the comments point at the
+Python lines each line mirrors); the browser tests run the served copy.
 """
 
 from __future__ import annotations
@@ -92,6 +92,22 @@ def _formula(tex: str) -> str:
     return convert(tex, display="inline") if tex else ""
 
 
+def curvatures(p) -> list[float] | None:
+    """The curvatures h_i of a quadratic problem (its Hessian's eigenvalues); None if f is not quadratic.
+
+    The Hessian is rmsprop_ref.dynamics.hessian at the minimiser; f counts as quadratic
+    when that constant Hessian gives the gradient at the start and at two other points.
+    """
+    from rmsprop_ref.dynamics import hessian
+
+    x_min = np.asarray(p.x_min, dtype=float)
+    H = hessian(p.grad, x_min)
+    for x in (np.asarray(p.start, dtype=float), x_min + np.array([1.5, -0.5]), x_min + np.array([-3.0, 2.0])):
+        if not np.allclose(p.grad(x), H @ (x - x_min), rtol=1e-9, atol=1e-9):
+            return None
+    return [float(h) for h in np.linalg.eigvalsh(H)]
+
+
 def problem_metadata() -> dict[str, dict]:
     """Every 2-D problem of rmsprop_ref.PROBLEMS as the explorer draws it."""
     from rmsprop_ref import PROBLEMS
@@ -102,6 +118,7 @@ def problem_metadata() -> dict[str, dict]:
             continue
         box = _box(np.asarray(p.start, dtype=float), np.asarray(p.x_min, dtype=float))
         out[name] = {
+            "curvatures": curvatures(p),
             "label": name.replace("_", " "),
             "formula": _formula(p.formula),
             "start": [float(v) for v in p.start],
@@ -162,7 +179,125 @@ def compact_js(source: str) -> str:
     return "\n".join(out) + "\n"
 
 
+_KEYWORDS_BEFORE_REGEX = {"return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw"}
+
+
+def _is_ident(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$" or ord(ch) > 127
+
+
+def squeeze_js(source: str) -> str:
+    """Drop the spaces JavaScript does not need: those next to punctuation (``a = f(b, c)`` ->
+    ``a=f(b,c)``). Line breaks stay (automatic semicolon insertion sees the same code).
+
+    A small scanner, not a parser: strings, template literals (with their ``${...}``
+    code, nested), regular-expression literals (a ``/`` where an operand may start) and
+    comments are recognised, and string, template and regex text is copied as it is.
+    A space is kept between two identifier characters (``const x``, ``x in y``) and
+    between ``+``/``-`` signs (``a - -b`` is not ``a--b``).
+    """
+    out: list[str] = []
+    frames = [0]  # brace depth of each code level; a template's ${ opens a new one
+    in_template = [False]  # per level: is this level the text of a template literal?
+    i, n = 0, len(source)
+
+    def last_sig() -> str:
+        for piece in reversed(out):
+            text = piece.rstrip(" ")
+            if text:
+                return text
+        return ""
+
+    def regex_may_start() -> bool:
+        prev = last_sig()
+        if not prev or prev[-1] in "(,=:[!&|?{};+-*%<>~^\n":
+            return True
+        if _is_ident(prev[-1]):
+            word = re.search(r"[\w$]+$", "".join(out[-8:]))
+            return bool(word) and word.group() in _KEYWORDS_BEFORE_REGEX
+        return False
+
+    while i < n:
+        c = source[i]
+        if in_template[-1]:
+            if c == "\\":
+                out.append(source[i : i + 2])
+                i += 2
+            elif c == "`":
+                out.append(c)
+                in_template.pop()
+                frames.pop()
+                i += 1
+            elif source.startswith("${", i):
+                out.append("${")
+                in_template.append(False)
+                frames.append(0)
+                i += 2
+            else:
+                out.append(c)
+                i += 1
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and source[j] != c:
+                j += 2 if source[j] == "\\" else 1
+            out.append(source[i : j + 1])
+            i = j + 1
+        elif c == "`":
+            out.append(c)
+            in_template.append(True)
+            frames.append(0)
+            i += 1
+        elif source.startswith("//", i):
+            while i < n and source[i] != "\n":
+                i += 1
+        elif source.startswith("/*", i):
+            i = source.index("*/", i) + 2
+        elif c == "/" and regex_may_start():
+            j, in_class = i + 1, False
+            while j < n and (in_class or source[j] != "/"):
+                if source[j] == "\\":
+                    j += 1
+                elif source[j] == "[":
+                    in_class = True
+                elif source[j] == "]":
+                    in_class = False
+                j += 1
+            j += 1
+            while j < n and source[j].isalpha():  # flags
+                j += 1
+            out.append(source[i:j])
+            i = j
+        elif c in " \t":
+            j = i
+            while j < n and source[j] in " \t":
+                j += 1
+            before = "".join(out[-1:])[-1:]
+            after = source[j : j + 1]
+            keep = before and after not in ("", "\n") and before != "\n"
+            keep = keep and ((_is_ident(before) and _is_ident(after)) or (before in "+-" and after in "+-"))
+            if keep:
+                out.append(" ")
+            i = j
+        elif c == "{":
+            frames[-1] += 1
+            out.append(c)
+            i += 1
+        elif c == "}":
+            if frames[-1] == 0 and len(in_template) > 1:  # the end of a template's ${...}
+                in_template.pop()
+                frames.pop()
+            else:
+                frames[-1] -= 1
+            out.append(c)
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def on_post_build(config) -> None:
     path = Path(config["site_dir"]) / SCRIPT
     if path.is_file():
-        path.write_text(compact_js(path.read_text(encoding="utf-8")), encoding="utf-8")
+        path.write_text(squeeze_js(compact_js(path.read_text(encoding="utf-8"))), encoding="utf-8")

@@ -43,6 +43,11 @@ def explorer(browser, site_server):
 # ------------------------------------------------------------------ the reference: Python
 
 
+def make_schedule(spec):
+    """lr_schedule={"name": n, "kwargs": kw} stands for rmsprop_ref.schedules.<n>(**kw); None for none."""
+    return getattr(rmsprop_ref.schedules, spec["name"])(**spec.get("kwargs", {})) if spec else None
+
+
 def python_run(config):
     """The contract: rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, ...)."""
     try:
@@ -52,6 +57,7 @@ def python_run(config):
                 PROBLEMS[config["problem"]].grad,
                 config["start"],
                 config["steps"],
+                lr_schedule=make_schedule(config.get("lr_schedule")),
                 **config["hyperparams"],
             )
     except Exception as exc:
@@ -65,12 +71,27 @@ def python_effective_lr(config):
     x = np.array(config["start"], dtype=np.float64)
     opt = cls(x, **config["hyperparams"])
     grad = PROBLEMS[config["problem"]].grad
+    schedule = make_schedule(config.get("lr_schedule"))
     rates = []
     with np.errstate(all="ignore"):
-        for _ in range(config["steps"]):
+        for t in range(1, config["steps"] + 1):
+            if schedule is not None:
+                rmsprop_ref.set_lr(opt, schedule(t))
             opt.step(np.asarray(grad(x), dtype=np.float64).reshape(x.shape))
             rates.append(opt.effective_lr()[0].tolist())
     return rates
+
+
+def random_schedule(rng, lr):
+    """No schedule about a third of the time, else one of the four with random arguments."""
+    name = rng.choice(["none", "none", "step_decay", "exponential", "inverse_sqrt", "cosine"])
+    kwargs = {
+        "step_decay": {"step_size": int(rng.integers(1, 50)), "gamma": float(rng.uniform(0, 1))},
+        "exponential": {"gamma": float(rng.uniform(0.5, 1))},
+        "inverse_sqrt": {},
+        "cosine": {"t_max": int(rng.integers(1, 200)), "eta_min": float(rng.choice([0.0, rng.uniform(0, lr)]))},
+    }.get(str(name))
+    return None if kwargs is None else {"name": str(name), "kwargs": {"lr": lr, **kwargs}}
 
 
 def random_configs(seed=20261125, per_cell=25):
@@ -87,7 +108,7 @@ def random_configs(seed=20261125, per_cell=25):
     for problem in TWO_D:
         p = PROBLEMS[problem]
         half = 1.2 * float(np.max(np.abs(p.start - p.x_min)))
-        for optimizer in ("SGD", "Adagrad", "RMSprop"):
+        for optimizer in rmsprop_ref_names():
             for _ in range(per_cell):
                 start = p.start if rng.random() < 0.3 else p.x_min + rng.uniform(-half, half, size=2)
                 h = {"lr": log_uniform(1e-4, 1.0)}
@@ -108,6 +129,27 @@ def random_configs(seed=20261125, per_cell=25):
                         eps=log_uniform(1e-10, 1.0),
                         eps_in_sqrt=bool(rng.random() < 0.5),
                     )
+                elif optimizer == "SGD":
+                    momentum = maybe(float(rng.choice([0.9, rng.uniform(0, 0.95)])))
+                    nesterov = bool(momentum > 0 and rng.random() < 0.4)
+                    h.update(
+                        momentum=momentum,
+                        dampening=0.0 if nesterov else maybe(float(rng.uniform(0, 1)), p=0.3),
+                        weight_decay=maybe(log_uniform(1e-4, 1.0), p=0.3),
+                        nesterov=nesterov,
+                    )
+                elif optimizer == "Adam":
+                    h.update(
+                        betas=[
+                            float(rng.choice([0.0, 0.9, rng.uniform(0, 0.99)])),
+                            float(rng.choice([0.999, 0.99, rng.uniform(0, 0.999)])),
+                        ],
+                        eps=log_uniform(1e-10, 1.0),
+                        weight_decay=maybe(log_uniform(1e-4, 1.0)),
+                        amsgrad=bool(rng.random() < 0.5),
+                        decoupled_weight_decay=bool(rng.random() < 0.5),
+                        eps_hat=bool(rng.random() < 0.5),
+                    )
                 configs.append(
                     {
                         "optimizer": optimizer,
@@ -115,6 +157,7 @@ def random_configs(seed=20261125, per_cell=25):
                         "start": [float(v) for v in start],
                         "steps": int(rng.integers(0, 150)),
                         "hyperparams": h,
+                        "lr_schedule": random_schedule(rng, h["lr"]),
                     }
                 )
     return configs
@@ -169,6 +212,16 @@ def test_served_script_loses_comments_but_not_code():
     assert compact('  s = "a // b";\n') == 's = "a // b";\n'
 
 
+def test_served_script_loses_spaces_but_not_meaning():
+    squeeze = _hook().squeeze_js
+    assert squeeze("const a = f(b, c) + 1;\nif (x in y) return a;\n") == "const a=f(b,c)+1;\nif(x in y)return a;\n"
+    assert squeeze("x = a - -b + +c;\n") == "x=a- -b+ +c;\n"  # not a--b, not ++c
+    # strings, template text (also in nested ${...}), regex literals and division as written
+    kept = "p = \"a = b\" + 'c , d';\nq = `t = ${f(`u = ${v + 1}`)} w`;\nr = /a +b/g.test(s) ? n / 2 : (/ x/);\n"
+    assert squeeze(kept) == "p=\"a = b\"+'c , d';\nq=`t = ${f(`u = ${v+1}`)} w`;\nr=/a +b/g.test(s)?n/2:(/ x/);\n"
+    assert squeeze("return /a b/.test(s);\n") == "return/a b/.test(s);\n"
+
+
 # ------------------------------------------------------------------ (a) parity
 
 
@@ -192,7 +245,7 @@ def test_optimizers_of_the_package_without_a_port_are_named(explorer):
         got = explorer.evaluate(JS_RUN_ALL, [_cfg(optimizer=name)])[0]
         assert got["error"] == [
             "ValueError",
-            f"the explorer has no port of rmsprop_ref.{name}; it runs SGD, Adagrad, RMSprop",
+            f"the explorer has no port of rmsprop_ref.{name}; it runs {', '.join(rmsprop_ref_names())}",
         ]
 
 
@@ -200,14 +253,31 @@ def test_parity_with_rmsprop_ref_run(explorer):
     configs = random_configs()
     # the grid covers every problem, optimizer and option, each both ways
     assert {(c["problem"], c["optimizer"]) for c in configs} == {(p, o) for p in TWO_D for o in rmsprop_ref_names()}
-    for opt, key in [("RMSprop", "centered"), ("RMSprop", "eps_in_sqrt"), ("Adagrad", "eps_in_sqrt")]:
+    flags = [("RMSprop", "centered"), ("RMSprop", "eps_in_sqrt"), ("Adagrad", "eps_in_sqrt")]
+    flags += [("Adam", "amsgrad"), ("Adam", "decoupled_weight_decay"), ("Adam", "eps_hat"), ("SGD", "nesterov")]
+    for opt, key in flags:
         assert {c["hyperparams"][key] for c in configs if c["optimizer"] == opt} == {True, False}, key
-    for opt, key in [("RMSprop", "momentum"), ("RMSprop", "weight_decay"), ("Adagrad", "lr_decay")]:
+    for opt, key in [
+        ("RMSprop", "momentum"),
+        ("RMSprop", "weight_decay"),
+        ("Adagrad", "lr_decay"),
+        ("Adam", "weight_decay"),
+        ("SGD", "momentum"),
+        ("SGD", "dampening"),
+        ("SGD", "weight_decay"),
+    ]:
         values = [c["hyperparams"][key] for c in configs if c["optimizer"] == opt]
         assert 0.0 in values and any(v > 0 for v in values), key
+    adam = [c for c in configs if c["optimizer"] == "Adam"]
+    assert len(adam) >= 100 and {c["hyperparams"]["betas"][0] for c in adam} >= {0.0, 0.9}
+    # every schedule, and none, with every optimizer
+    assert {(c["optimizer"], (c["lr_schedule"] or {}).get("name")) for c in configs} == {
+        (o, s) for o in rmsprop_ref_names() for s in (None, "step_decay", "exponential", "inverse_sqrt", "cosine")
+    }
 
     js = explorer.evaluate(JS_RUN_ALL, configs)
     worst, worst_lr, identical, points, errors = 0.0, 0.0, 0, 0, 0
+    by_optimizer = {}
     for config, got in zip(configs, js):
         want = python_run(config)
         if "error" in want:
@@ -219,6 +289,9 @@ def test_parity_with_rmsprop_ref_run(explorer):
         diff = max_rel_diff(got["path"], want["path"])
         assert diff <= RTOL, (config, diff)
         worst = max(worst, diff)
+        cell = by_optimizer.setdefault(config["optimizer"], {"configs": 0, "max_rel_diff_path": 0.0})
+        cell["configs"] += 1
+        cell["max_rel_diff_path"] = max(cell["max_rel_diff_path"], diff)
         identical += int(np.array_equal(np.asarray(got["path"], float), want["path"], equal_nan=True))
         points += len(got["path"])
         diff_lr = max_rel_diff(got["effLr"], python_effective_lr(config)) if config["steps"] else 0.0
@@ -231,6 +304,7 @@ def test_parity_with_rmsprop_ref_run(explorer):
         "raised_in_both": errors,
         "max_rel_diff_path": worst,
         "max_rel_diff_effective_lr": worst_lr,
+        "ran_without_error_by_optimizer": by_optimizer,
     }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "explorer_parity.json").write_text(json.dumps(summary, indent=1))
@@ -239,7 +313,7 @@ def test_parity_with_rmsprop_ref_run(explorer):
 
 
 def rmsprop_ref_names():
-    return ("SGD", "Adagrad", "RMSprop")
+    return ("SGD", "Adagrad", "RMSprop", "Adam")
 
 
 def test_shown_numbers_are_formatted_as_python_repr(explorer):
@@ -297,6 +371,37 @@ INVALID = [
     _cfg(start=1.5),
     _cfg(start=[1.0, 2.0, 3.0]),
     _cfg(optimizer="SGD", problem="rosenbrock", steps=20, hyperparams={"lr": 10.0}),  # overflows to inf
+    _cfg(optimizer="SGD", hyperparams={"nesterov": True}),
+    _cfg(optimizer="SGD", hyperparams={"nesterov": True, "momentum": 0.9, "dampening": 0.5}),
+    _cfg(optimizer="SGD", hyperparams={"momentum": 1}),
+    _cfg(optimizer="SGD", hyperparams={"dampening": 1.5}),
+    _cfg(optimizer="SGD", hyperparams={"weight_decay": -0.5}),
+    _cfg(optimizer="SGD", hyperparams={"nesterov": 0}),
+    _cfg(optimizer="Adam", hyperparams={"betas": [0.9]}),
+    _cfg(optimizer="Adam", hyperparams={"betas": "ab"}),
+    _cfg(optimizer="Adam", hyperparams={"betas": [1, 0.999]}),
+    _cfg(optimizer="Adam", hyperparams={"betas": [0.9, -0.1]}),
+    _cfg(optimizer="Adam", hyperparams={"betas": [0.9, None]}),
+    _cfg(optimizer="Adam", hyperparams={"eps": 0}),
+    _cfg(optimizer="Adam", hyperparams={"weight_decay": -1}),
+    _cfg(optimizer="Adam", hyperparams={"amsgrad": 1}),
+    _cfg(optimizer="Adam", hyperparams={"decoupled_weight_decay": None}),
+    _cfg(optimizer="Adam", hyperparams={"eps_hat": "no"}),
+    _cfg(optimizer="Adam", hyperparams={"momentum": 0.9}),
+    _cfg(lr_schedule={"name": "linear"}),
+    _cfg(lr_schedule={"name": "step_decay", "kwargs": {"lr": 0.1}}),
+    _cfg(lr_schedule={"name": "exponential", "kwargs": {}}),
+    _cfg(lr_schedule={"name": "exponential", "kwargs": {"lr": 0.1, "gamma": 0}}),
+    _cfg(lr_schedule={"name": "step_decay", "kwargs": {"lr": 0.1, "step_size": 0}}),
+    _cfg(lr_schedule={"name": "step_decay", "kwargs": {"lr": 0.1, "step_size": 2.5}}),
+    _cfg(lr_schedule={"name": "step_decay", "kwargs": {"lr": 0.1, "step_size": 5, "gamma": 1.5}}),
+    _cfg(lr_schedule={"name": "cosine", "kwargs": {"lr": 0.1, "t_max": 10, "eta_min": 0.2}}),
+    _cfg(lr_schedule={"name": "cosine", "kwargs": {"lr": 1.5e-5, "t_max": 10, "eta_min": 1}}),
+    _cfg(lr_schedule={"name": "cosine", "kwargs": {"lr": 123456789.0, "t_max": 10, "eta_min": 123456790.5}}),
+    _cfg(lr_schedule={"name": "cosine", "kwargs": {"lr": 0.1, "t_max": "10"}}),
+    _cfg(lr_schedule={"name": "inverse_sqrt", "kwargs": {"lr": 0.1, "gamma": 0.5}}),
+    _cfg(lr_schedule={"name": "inverse_sqrt", "kwargs": {"lr": -1}}),
+    _cfg(steps=-1, lr_schedule={"name": "inverse_sqrt", "kwargs": {"lr": -1}}),  # the schedule is built first
 ]
 
 

@@ -88,9 +88,14 @@
 
   // ---------------------------------------------------------------- _checks.py
 
-  // _fmt: f"{x:g}" for the bounds used here (0, 1, inf)
+  // _fmt: "inf", or f"{x:g}" (6 significant digits, trailing zeros dropped, exponent from 1e-05 / 1e+06)
   function fmtBound(x) {
-    return x === Infinity ? "inf" : String(x);
+    if (x === Infinity) return "inf";
+    const [m, e] = x.toExponential(5).split("e");
+    const exp = Number(e);
+    const trim = (t) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+    if (exp < -4 || exp >= 6) return `${trim(m)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+    return trim(x.toFixed(Math.max(0, 5 - exp)));
   }
 
   // check_number(name, value, low, high, *, low_open=False, high_open=True)
@@ -119,16 +124,61 @@
   // constructor's checks in the order __init__ runs them.
   const inf = Infinity;
   const OPTIMIZERS = {
-    // sgd.py: SGD(params, lr=1e-2)
+    // sgd.py: SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)
     SGD: {
-      defaults: { lr: 1e-2 },
-      check: (k) => ({ lr: checkNumber("lr", k.lr, 0, inf) }),
-      stateNames: () => [],
-      init: () => ({}),
-      update(param, grad, state, h) {
+      defaults: { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
+      check(k) {
+        const h = {
+          lr: checkNumber("lr", k.lr, 0, inf),
+          momentum: checkNumber("momentum", k.momentum, 0, 1),
+          dampening: checkNumber("dampening", k.dampening, 0, 1, false, false),
+          weight_decay: checkNumber("weight_decay", k.weight_decay, 0, inf),
+          nesterov: checkBool("nesterov", k.nesterov),
+        };
+        if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
+          throw pyError(
+            "ValueError",
+            "Invalid nesterov: True needs momentum > 0 and dampening = 0 " +
+              `(got momentum=${pyRepr(k.momentum)}, dampening=${pyRepr(k.dampening)}); PyTorch refuses it too`,
+          );
+        }
+        return h;
+      },
+      init: (n) => ({ momentum_buffer: new Array(n).fill(0) }),
+      // sgd_update
+      update(param, grad, state, h, step) {
+        const buf = state.momentum_buffer;
         for (let i = 0; i < param.length; i++) {
-          const w = grad[i] * h.lr; // np.multiply(grad, lr, out=work[0])
-          param[i] -= w; // param -= work[0]
+          let g, d;
+          if (h.weight_decay) {
+            g = param[i] * h.weight_decay; // np.multiply(param, weight_decay, out=g)
+            g += grad[i]; // g += grad
+          } else {
+            g = grad[i];
+          }
+          if (h.momentum) {
+            if (step === 1) {
+              buf[i] = g; // momentum_buffer[...] = g
+            } else {
+              buf[i] *= h.momentum; // momentum_buffer *= momentum
+              if (h.dampening) {
+                d = g * (1 - h.dampening); // np.multiply(g, 1 - dampening, out=d)
+                buf[i] += d; // momentum_buffer += d
+              } else {
+                buf[i] += g; // momentum_buffer += g
+              }
+            }
+            if (h.nesterov) {
+              d = buf[i] * h.momentum; // np.multiply(momentum_buffer, momentum, out=d)
+              d += g; // d += g
+            } else {
+              d = buf[i]; // d[...] = momentum_buffer
+            }
+            d *= h.lr; // d *= lr
+          } else {
+            d = g * h.lr; // np.multiply(g, lr, out=d)
+          }
+          param[i] -= d; // param -= d
         }
       },
       effectiveLr: (state, h, step, n) => new Array(n).fill(h.lr),
@@ -245,8 +295,202 @@
         return state.sum_sq.map((s) => clr / (h.eps_in_sqrt ? Math.sqrt(s + h.eps) : Math.sqrt(s) + h.eps));
       },
     },
+    // adam.py: Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+    //              *, decoupled_weight_decay=False, eps_hat=False)
+    Adam: {
+      defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, decoupled_weight_decay: false, eps_hat: false },
+      check(k) {
+        const b = k.betas;
+        if (!Array.isArray(b) || b.length !== 2) {
+          throw pyError("TypeError", `Invalid betas: ${pyRepr(b)} (expected a pair (beta1, beta2), each 0 <= beta < 1)`);
+        }
+        return {
+          lr: checkNumber("lr", k.lr, 0, inf),
+          betas: [checkNumber("betas[0]", b[0], 0, 1), checkNumber("betas[1]", b[1], 0, 1)],
+          eps: checkNumber("eps", k.eps, 0, inf, true),
+          weight_decay: checkNumber("weight_decay", k.weight_decay, 0, inf),
+          amsgrad: checkBool("amsgrad", k.amsgrad),
+          decoupled_weight_decay: checkBool("decoupled_weight_decay", k.decoupled_weight_decay),
+          eps_hat: checkBool("eps_hat", k.eps_hat),
+        };
+      },
+      init: (n) => ({ exp_avg: new Array(n).fill(0), exp_avg_sq: new Array(n).fill(0), max_exp_avg_sq: new Array(n).fill(0) }),
+      // adam_update
+      update(param, grad, state, h, step) {
+        const { exp_avg, exp_avg_sq, max_exp_avg_sq } = state;
+        const [beta1, beta2] = h.betas;
+        for (let i = 0; i < param.length; i++) {
+          let g, d, v;
+          if (h.weight_decay && h.decoupled_weight_decay) {
+            param[i] *= 1 - h.lr * h.weight_decay; // param *= 1 - lr * weight_decay
+            g = grad[i];
+          } else if (h.weight_decay) {
+            g = param[i] * h.weight_decay; // np.multiply(param, weight_decay, out=g)
+            g += grad[i]; // g += grad
+          } else {
+            g = grad[i];
+          }
+          exp_avg[i] *= beta1; // exp_avg *= beta1
+          d = g * (1 - beta1); // np.multiply(g, 1 - beta1, out=d)
+          exp_avg[i] += d; // exp_avg += d
+          exp_avg_sq[i] *= beta2; // exp_avg_sq *= beta2
+          d = g * g; // np.multiply(g, g, out=d)
+          d *= 1 - beta2; // d *= 1 - beta2
+          exp_avg_sq[i] += d; // exp_avg_sq += d
+          if (h.amsgrad) {
+            max_exp_avg_sq[i] = Math.max(max_exp_avg_sq[i], exp_avg_sq[i]); // np.maximum(max_exp_avg_sq, exp_avg_sq, out=...)
+            v = max_exp_avg_sq[i];
+          } else {
+            v = exp_avg_sq[i];
+          }
+          const correction1 = 1 - beta1 ** step; // 1 - beta1**step
+          const correction2 = 1 - beta2 ** step;
+          let stepSize;
+          d = Math.sqrt(v); // np.sqrt(v, out=d)
+          if (h.eps_hat) {
+            d += h.eps; // d += eps
+            stepSize = (h.lr * Math.sqrt(correction2)) / correction1; // lr * math.sqrt(correction2) / correction1
+          } else {
+            d /= Math.sqrt(correction2); // d /= math.sqrt(correction2)
+            d += h.eps; // d += eps
+            stepSize = h.lr / correction1; // lr / correction1
+          }
+          d = exp_avg[i] / d; // np.divide(exp_avg, d, out=d)
+          d *= stepSize; // d *= step_size
+          param[i] -= d; // param -= d
+        }
+      },
+      // Adam.effective_lr: η/(√v̂ + ε), v̂ = v/(1 - β₂^t) (v the running maximum with amsgrad);
+      // with eps_hat η√(1 - β₂^t)/(√v + ε); before any step v̂ is taken as 0
+      effectiveLr(state, h, step) {
+        const correction2 = step ? 1 - h.betas[1] ** step : 1;
+        const vs = h.amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq;
+        return vs.map((v) =>
+          h.eps_hat ? (h.lr * Math.sqrt(correction2)) / (Math.sqrt(v) + h.eps) : h.lr / (Math.sqrt(v) / Math.sqrt(correction2) + h.eps),
+        );
+      },
+    },
   };
-  const OPTIMIZER_NAMES = ["SGD", "Adagrad", "RMSprop"];
+  const OPTIMIZER_NAMES = ["SGD", "Adagrad", "RMSprop", "Adam"];
+
+  // ---------------------------------------------------------------- schedules.py
+
+  // math.cos as glibc gives it, correctly rounded (Math.cos is off by an ulp for about 3 % of
+  // the cosine schedule's arguments, and chaotic runs grow that past 1e-12): the argument is
+  // reduced by π/2 in three parts and the series summed in double-double arithmetic.
+  const twoSum = (a, b) => {
+    const s = a + b, v = s - a;
+    return [s, a - (s - v) + (b - v)];
+  };
+  const split = (a) => {
+    const c = 134217729 * a, h = c - (c - a);
+    return [h, a - h];
+  };
+  const twoProd = (a, b) => {
+    const p = a * b, [ah, al] = split(a), [bh, bl] = split(b);
+    return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+  };
+  const ddAdd = (x, y) => {
+    const [s, e] = twoSum(x[0], y[0]);
+    return twoSum(s, e + x[1] + y[1]);
+  };
+  const ddMul = (x, y) => {
+    const [p, e] = twoProd(x[0], y[0]);
+    return twoSum(p, e + x[0] * y[1] + x[1] * y[0]);
+  };
+  function cosPy(x) {
+    if (!(Math.abs(x) < 1e6)) return Math.cos(x); // the schedules' arguments stay below 500π
+    x = Math.abs(x);
+    const q = Math.round(x / 1.5707963267948966);
+    let r = [x, 0];
+    for (const p of [1.5707963267948966, 6.123233995736766e-17, -1.4973849048591698e-33]) {
+      const [h, l] = twoProd(-q, p);
+      r = ddAdd(ddAdd(r, [h, 0]), [l, 0]);
+    }
+    const r2 = ddMul(r, r);
+    // cos r = Σ (−r²)^k/(2k)!, sin r = r Σ (−r²)^k/(2k+1)!; 14 terms reach 1e-35 for |r| ≤ π/4
+    let term = q % 2 ? r : [1, 0], sum = term;
+    for (let k = q % 2 ? 2 : 1; k < 30; k += 2) {
+      term = ddMul(term, r2);
+      const d = k * (k + 1), t0 = term[0] / d, [p, e] = twoProd(t0, d);
+      term = twoSum(-t0, -(term[0] - p - e + term[1]) / d);
+      sum = ddAdd(sum, term);
+    }
+    return (q % 4 === 1 || q % 4 === 2 ? -1 : 1) * sum[0];
+  }
+
+  // _check_steps(name, value)
+  function checkSteps(name, value) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      throw pyError("ValueError", `Invalid ${name}: ${pyRepr(value)} (expected an int >= 1)`);
+    }
+    return value;
+  }
+  // Each factory: its parameters in signature order (with a default or required), and the
+  // function it returns, its checks in the order the factory runs them.
+  const REQUIRED = {};
+  const SCHEDULES = {
+    // step_decay(lr, step_size, gamma=0.1): lr * gamma ** ((t - 1) // step_size)
+    step_decay: {
+      params: { lr: REQUIRED, step_size: REQUIRED, gamma: 0.1 },
+      make(a) {
+        const lr = checkNumber("lr", a.lr, 0, inf);
+        const gamma = checkNumber("gamma", a.gamma, 0, 1, false, false);
+        const k = checkSteps("step_size", a.step_size);
+        return (t) => lr * gamma ** Math.floor((t - 1) / k);
+      },
+    },
+    // exponential(lr, gamma): lr * gamma ** (t - 1)
+    exponential: {
+      params: { lr: REQUIRED, gamma: REQUIRED },
+      make(a) {
+        const lr = checkNumber("lr", a.lr, 0, inf);
+        const gamma = checkNumber("gamma", a.gamma, 0, 1, true, false);
+        return (t) => lr * gamma ** (t - 1);
+      },
+    },
+    // inverse_sqrt(lr): lr / math.sqrt(t)
+    inverse_sqrt: {
+      params: { lr: REQUIRED },
+      make(a) {
+        const lr = checkNumber("lr", a.lr, 0, inf);
+        return (t) => lr / Math.sqrt(t);
+      },
+    },
+    // cosine(lr, t_max, eta_min=0.0): eta_min + (lr - eta_min) * (1 + math.cos(math.pi * (t - 1) / t_max)) / 2
+    cosine: {
+      params: { lr: REQUIRED, t_max: REQUIRED, eta_min: 0 },
+      make(a) {
+        const lr = checkNumber("lr", a.lr, 0, inf);
+        const etaMin = checkNumber("eta_min", a.eta_min, 0, lr, false, false);
+        const tMax = checkSteps("t_max", a.t_max);
+        return (t) => etaMin + ((lr - etaMin) * (1 + cosPy((Math.PI * (t - 1)) / tMax))) / 2;
+      },
+    },
+  };
+
+  // rmsprop_ref.schedules.<name>(**kwargs), with Python's errors for a wrong name or keywords
+  function makeSchedule(spec) {
+    const name = spec.name;
+    if (!Object.prototype.hasOwnProperty.call(SCHEDULES, name)) {
+      throw pyError("AttributeError", `module 'rmsprop_ref.schedules' has no attribute ${pyRepr(String(name))}`);
+    }
+    const sch = SCHEDULES[name];
+    const kwargs = spec.kwargs || {};
+    for (const key of Object.keys(kwargs)) {
+      if (!Object.prototype.hasOwnProperty.call(sch.params, key)) {
+        throw pyError("TypeError", `${name}() got an unexpected keyword argument ${strRepr(key)}`);
+      }
+    }
+    const args = { ...sch.params, ...kwargs };
+    const missing = Object.keys(args).filter((k) => args[k] === REQUIRED).map(strRepr);
+    if (missing.length) {
+      const s = missing.length > 1 ? "s" : "";
+      throw pyError("TypeError", `${name}() missing ${missing.length} required positional argument${s}: ${missing.join(" and ")}`);
+    }
+    const eta = sch.make(args);
+    return (t) => eta(checkSteps("t", t)); // _checked: steps count from 1
+  }
 
   // ---------------------------------------------------------------- problems.py gradients
 
@@ -307,6 +551,8 @@
       // A problem of PROBLEMS this port has no gradient for (a 5-D one, or a new one).
       throw pyError("ValueError", `the explorer has no gradient for problem ${pyRepr(problem)} (2-D problems only)`);
     }
+    // lr_schedule=rmsprop_ref.schedules.<name>(**kwargs) is built before run() starts
+    const schedule = config.lr_schedule ? makeSchedule(config.lr_schedule) : null;
     const steps = config.steps;
     // run(): isinstance(steps, bool) or not isinstance(steps, int) or steps < 0
     if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 0) {
@@ -322,13 +568,13 @@
       }
     }
     const h = opt.check({ ...opt.defaults, ...kwargs });
-    return { name, opt, h, grad: GRADIENTS[problem], start, steps };
+    return { name, opt, h, grad: GRADIENTS[problem], start, steps, schedule };
   }
 
   // run()'s loop, also keeping each step's effective learning rate. On a non-finite gradient
   // Python raises (Optimizer._check_grads); here the error is kept with the path so far.
   function trace(config) {
-    const { opt, h, grad, start, steps } = prepare(config);
+    const { opt, h, grad, start, steps, schedule } = prepare(config);
     const x = start; // already a copy, as np.array(x0) is
     const n = x.length;
     const state = opt.init(n, h);
@@ -337,6 +583,7 @@
     let error = null;
     for (let t = 1; t <= steps; t++) {
       let g;
+      if (schedule) h.lr = checkNumber("lr", schedule(t), 0, inf); // set_lr(opt, lr_schedule(t))
       try {
         g = grad(x);
       } catch (e) {
@@ -463,45 +710,84 @@
 
   // ---------------------------------------------------------------- the explorer page
 
+  const ALL = ["SGD", "Adagrad", "RMSprop", "Adam"];
   const SLIDERS = {
-    // key: [label, symbol, min, max, step, log, optimizers]
-    lr: ["learning rate", "η", -4, 1, 0.05, true, ["SGD", "Adagrad", "RMSprop"]],
+    // key: [label, symbol, min, max, step, log, optimizers, schedules (if only some use it)]
+    lr: ["learning rate", "η", -4, 1, 0.05, true, ALL],
     alpha: ["decay", "α", 0, 0.999, 0.001, false, ["RMSprop"]],
+    beta1: ["decay of m", "β₁", 0, 0.99, 0.01, false, ["Adam"]],
+    beta2: ["decay of v", "β₂", 0, 0.999, 0.001, false, ["Adam"]],
     lr_decay: ["learning-rate decay", "δ", 0, 1, 0.01, false, ["Adagrad"]],
-    eps: ["epsilon", "ε", -10, 0, 0.5, true, ["Adagrad", "RMSprop"]],
-    momentum: ["momentum", "μ", 0, 0.95, 0.05, false, ["RMSprop"]],
+    eps: ["epsilon", "ε", -10, 0, 0.5, true, ["Adagrad", "RMSprop", "Adam"]],
+    momentum: ["momentum", "μ", 0, 0.95, 0.05, false, ["SGD", "RMSprop"]],
+    dampening: ["dampening", "τ", 0, 1, 0.05, false, ["SGD"]],
+    weight_decay: ["weight decay", "λ", 0, 1, 0.01, false, ["SGD", "Adam"]],
+    // the schedule's arguments (code names: the guide gives them no symbol)
+    step_size: ["steps per decay, step_size", "", 1, 100, 1, false, ALL, ["step_decay"]],
+    gamma: ["factor per decay, gamma", "", 0.01, 1, 0.01, false, ALL, ["step_decay", "exponential"]],
+    t_max: ["cosine's length, t_max", "", 1, 500, 1, false, ALL, ["cosine"]],
   };
   const CHECKS = {
     centered: ["centered (divide by the standard deviation)", ["RMSprop"]],
     eps_in_sqrt: ["ε inside the square root (Keras, optax)", ["Adagrad", "RMSprop"]],
+    amsgrad: ["AMSGrad (divide by the largest v so far)", ["Adam"]],
+    decoupled_weight_decay: ["decoupled weight decay (AdamW)", ["Adam"]],
+    eps_hat: ["ε before the bias correction (Keras)", ["Adam"]],
+    nesterov: ["Nesterov (step along g + μb)", ["SGD"]],
   };
+  const SCHEDULE_LABELS = { constant: "constant", step_decay: "step decay", exponential: "exponential", inverse_sqrt: "1/√t", cosine: "cosine" };
+  const visibleFor = (spec, o, i) => spec[i].includes(o.optimizer) && (!spec[i + 1] || spec[i + 1].includes(o.schedule));
   // The default view is the article's run on the comparison page: η = 1, α = 0.9, 30 steps.
-  const DEFAULT_OPT = {
-    a: { optimizer: "RMSprop", lr: 1, alpha: 0.9, eps: 1e-8, momentum: 0, lr_decay: 0, centered: false, eps_in_sqrt: false },
-    b: { optimizer: "Adagrad", lr: 1, alpha: 0.9, eps: 1e-10, momentum: 0, lr_decay: 0, centered: false, eps_in_sqrt: false },
-  };
+  const DEFAULT_OPT = {};
+  for (const [key, optimizer, eps] of [["a", "RMSprop", 1e-8], ["b", "Adagrad", 1e-10]]) {
+    DEFAULT_OPT[key] = {
+      optimizer, lr: 1, alpha: 0.9, beta1: 0.9, beta2: 0.999, eps, momentum: 0, dampening: 0, lr_decay: 0, weight_decay: 0,
+      centered: false, eps_in_sqrt: false, amsgrad: false, decoupled_weight_decay: false, eps_hat: false, nesterov: false,
+      schedule: "constant", step_size: 10, gamma: 0.5, t_max: 30,
+    };
+  }
   // Log sliders move the exponent; the value is rounded to 3 significant digits so the
   // URL and the Python snippet carry short numbers.
   const fromSlider = (v, log) => (log ? Number((10 ** v).toPrecision(3)) : Number(v));
   const toSlider = (v, log) => (log ? Math.log10(v) : v);
 
   function hyperparamsOf(o) {
-    if (o.optimizer === "SGD") return { lr: o.lr };
+    if (o.optimizer === "SGD") {
+      const { lr, momentum, dampening, weight_decay, nesterov } = o;
+      return { lr, momentum, dampening, weight_decay, nesterov };
+    }
     if (o.optimizer === "Adagrad") return { lr: o.lr, lr_decay: o.lr_decay, eps: o.eps, eps_in_sqrt: o.eps_in_sqrt };
+    if (o.optimizer === "Adam") {
+      const { lr, eps, weight_decay, amsgrad, decoupled_weight_decay, eps_hat } = o;
+      return { lr, betas: [o.beta1, o.beta2], eps, weight_decay, amsgrad, decoupled_weight_decay, eps_hat };
+    }
     return { lr: o.lr, alpha: o.alpha, eps: o.eps, momentum: o.momentum, centered: o.centered, eps_in_sqrt: o.eps_in_sqrt };
   }
 
+  // the schedule's factory and keyword arguments (null: a constant rate)
+  function scheduleOf(o) {
+    const kw = { step_decay: ["lr", "step_size", "gamma"], exponential: ["lr", "gamma"], inverse_sqrt: ["lr"], cosine: ["lr", "t_max"] }[o.schedule];
+    return kw ? { name: o.schedule, kwargs: Object.fromEntries(kw.map((k) => [k, o[k]])) } : null;
+  }
+
   function pyLiteral(v) {
+    if (Array.isArray(v)) return `(${v.map(pyLiteral).join(", ")})`; // betas
     return typeof v === "boolean" ? (v ? "True" : "False") : floatRepr(v);
   }
 
   // The snippet "Copy as Python" copies, and the line it prints, formatted as Python does.
   function pythonSnippet(st, runs) {
     const used = [...new Set(runs.map((r) => r.o.optimizer))].sort();
-    const lines = [`from rmsprop_ref import PROBLEMS, ${used.join(", ")}, run`, "", `problem = PROBLEMS[${strRepr(st.problem)}]`];
+    const scheds = [...new Set(runs.map((r) => scheduleOf(r.o)).filter(Boolean).map((c) => c.name))].sort();
+    const names = ["PROBLEMS", ...used, "run", ...scheds].join(", ");
+    const lines = [`from rmsprop_ref import ${names}`, "", `problem = PROBLEMS[${strRepr(st.problem)}]`];
     const start = `[${st.start.map(floatRepr).join(", ")}]`;
     for (const r of runs) {
       const kw = Object.entries(hyperparamsOf(r.o)).map(([k, v]) => `${k}=${pyLiteral(v)}`);
+      const sch = scheduleOf(r.o);
+      // integers (step_size, t_max) stay ints: the factories refuse 10.0
+      const arg = (k, v) => (k === "step_size" || k === "t_max" ? String(v) : pyLiteral(v));
+      if (sch) kw.push(`lr_schedule=${sch.name}(${Object.entries(sch.kwargs).map(([k, v]) => arg(k, v)).join(", ")})`);
       lines.push(`path_${r.key} = run(`, `    ${r.o.optimizer}, problem.grad, ${start}, ${st.steps},`);
       let line = "   ";
       for (const item of kw) {
@@ -544,11 +830,12 @@
       const o = { ...d };
       if (name === "none" && key === "b") o.optimizer = "none";
       else if (OPTIMIZER_NAMES.includes(name)) o.optimizer = name;
+      if (q.get(`${key}.schedule`) in SCHEDULE_LABELS) o.schedule = q.get(`${key}.schedule`);
       for (const [k, spec] of Object.entries(SLIDERS)) {
-        const [, , min, max, , log] = spec;
+        const [, , min, max, step, log] = spec;
         o[k] = num(`${key}.${k}`, d[k], (v) => {
           const s = toSlider(v, log);
-          return s >= min - 1e-9 && s <= max + 1e-9;
+          return s >= min - 1e-9 && s <= max + 1e-9 && (step !== 1 || Number.isInteger(v));
         });
       }
       for (const k of Object.keys(CHECKS)) if (q.has(`${key}.${k}`)) o[k] = q.get(`${key}.${k}`) === "1";
@@ -566,7 +853,9 @@
       const o = st.opts[key];
       q.set(key, o.optimizer);
       if (o.optimizer === "none") continue;
-      for (const k of Object.keys(hyperparamsOf(o))) q.set(`${key}.${k}`, typeof o[k] === "boolean" ? (o[k] ? "1" : "0") : String(o[k]));
+      if (o.schedule !== "constant") q.set(`${key}.schedule`, o.schedule);
+      for (const [k, spec] of Object.entries(SLIDERS)) if (visibleFor(spec, o, 6)) q.set(`${key}.${k}`, String(o[k]));
+      for (const [k, spec] of Object.entries(CHECKS)) if (visibleFor(spec, o, 1)) q.set(`${key}.${k}`, o[k] ? "1" : "0");
     }
     history.replaceState(history.state, "", `${location.pathname}?${q}${location.hash}`);
   }
@@ -610,6 +899,13 @@
       for (const n of key === "b" ? [...OPTIMIZER_NAMES, "none"] : OPTIMIZER_NAMES) htmlEl("option", { value: n }, sel, n);
       const ctl = { sel, sliders: {}, checks: {} };
       for (const [k, [label, sym, min, max, step, log]] of Object.entries(SLIDERS)) {
+        if (k === "step_size") {
+          const schId = id("schedule");
+          ctl.schedWrap = htmlEl("div", {}, fs);
+          htmlEl("label", { for: schId }, ctl.schedWrap, "learning-rate schedule");
+          ctl.sched = htmlEl("select", { id: schId, name: `${key}-schedule` }, ctl.schedWrap);
+          for (const [v, text] of Object.entries(SCHEDULE_LABELS)) htmlEl("option", { value: v }, ctl.sched, text);
+        }
         ctl.sliders[k] = slider(fs, `${key}-${k}`, `${label} ${sym}`, log ? " (log scale)" : "", min, max, step, log);
       }
       for (const [k, [label]] of Object.entries(CHECKS)) {
@@ -666,13 +962,15 @@
       for (const key of ["a", "b"]) {
         const o = st.opts[key], c = optCtls[key];
         c.sel.value = o.optimizer;
+        c.sched.value = o.schedule;
+        c.schedWrap.hidden = o.optimizer === "none";
         for (const [k, spec] of Object.entries(SLIDERS)) {
           setSlider(c.sliders[k], o[k]);
-          c.sliders[k].wrap.hidden = !spec[6].includes(o.optimizer);
+          c.sliders[k].wrap.hidden = !visibleFor(spec, o, 6);
         }
         for (const [k, spec] of Object.entries(CHECKS)) {
           c.checks[k].box.checked = o[k];
-          c.checks[k].wrap.hidden = !spec[1].includes(o.optimizer);
+          c.checks[k].wrap.hidden = !visibleFor(spec, o, 1);
         }
       }
     }
@@ -683,7 +981,7 @@
       for (const key of ["a", "b"]) {
         const o = st.opts[key];
         if (o.optimizer === "none") continue;
-        const cfg = { optimizer: o.optimizer, problem: st.problem, start: st.start.slice(), steps: st.steps, hyperparams: hyperparamsOf(o) };
+        const cfg = { optimizer: o.optimizer, problem: st.problem, start: st.start.slice(), steps: st.steps, hyperparams: hyperparamsOf(o), lr_schedule: scheduleOf(o) };
         let res;
         try {
           res = trace(cfg);
@@ -776,6 +1074,10 @@
       const c = optCtls[key];
       c.sel.addEventListener("change", () => {
         st.opts[key].optimizer = c.sel.value;
+        update();
+      });
+      c.sched.addEventListener("change", () => {
+        st.opts[key].schedule = c.sched.value;
         update();
       });
       for (const [k, s] of Object.entries(c.sliders)) {
