@@ -83,7 +83,6 @@ def test_claim_index_first_step_same_size(claim):
     one; a gradient of the printed small size moves by the printed fraction of η; and one large
     against ε (1e-4) moves by η/√(1 − α) to 0.1 %."""
     lr, alpha = claim.num("0.1").value, claim.num("0.9").value
-    claim.unused("1", why="the 1 of the formula √(1 − α), twice")
     g = quadratic.grad(quadratic.start)
     claim.num("-9").check(g[0])
     claim.num("4.5").check(g[1])
@@ -92,6 +91,8 @@ def test_claim_index_first_step_same_size(claim):
     move = np.abs(theta - quadratic.start)
     for m in move:
         claim.num("0.3162").check(m)
+        for one in claim.nums("1"):  # the 1 of √(1 − α), twice: the move is η/√(1 − α)
+            one.check(alpha + (lr / m) ** 2)
     eps = inspect.signature(RMSprop).parameters["eps"].default
     claim.num("10^{-8}").check(eps)
     tiny = claim.num("10^{-9}").value
