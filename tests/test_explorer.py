@@ -687,3 +687,60 @@ def check_ewma_widget(browser, site_server, key, presses, beta):
 
 def test_ewma_widget_follows_its_beta_slider(browser, site_server):
     check_ewma_widget(browser, site_server, "ArrowLeft", 40, 0.5)  # 0.9 -> 0.5 in steps of 0.01
+
+
+def _contrast(a, b):
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+
+    def lum(css):
+        r, g, b = (float(v) / 255 for v in css[css.index("(") + 1 : -1].split(",")[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_ewma_widget_focus_ring_and_y_axis_fit_its_data(browser, site_server, scheme):
+    """The β slider shows a focus ring (>= 2 px, >= 3:1 against the page) when reached from the
+    keyboard; the weights' y axis ends at 1 − β rounded up to one digit, so the tallest bar
+    (k = 0, weight 1 − β) fills more than half of it whatever β is."""
+    visit = Visit(browser, site_server + "ewma/", color_scheme=scheme, wait_until="load")
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-ewma[data-ready=true]")
+        slider = page.locator(".rr-ewma input[type=range]")
+        slider.focus()
+        page.keyboard.press("ArrowRight")  # a key press: the focus now counts as keyboard focus
+        page.keyboard.press("ArrowLeft")
+        ring = slider.evaluate(
+            """e => { const s = getComputedStyle(e);
+                      return {visible: e.matches(':focus-visible'), style: s.outlineStyle,
+                              width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                              bg: getComputedStyle(document.body).backgroundColor}; }"""
+        )
+        assert ring["visible"] and ring["style"] not in ("none", "hidden") and ring["width"] >= 2, ring
+        assert _contrast(ring["color"], ring["bg"]) >= 3, ring
+        fills = {}
+        for beta in (0.9, 0.0, 0.37, 0.5, 0.8, 0.95, 0.99):
+            slider.evaluate("(e, b) => { e.value = String(b); e.dispatchEvent(new Event('input')); }", beta)
+            got = page.locator(".rr-ewma").evaluate(
+                """el => ({
+                  bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
+                  ticks: [...el.querySelectorAll('.rr-weights .rr-tick')]
+                    .map(t => [Number(t.textContent), Number(t.getAttribute('y'))]),
+                })"""
+            )
+            (zero, y0), _, (top, y_top) = got["ticks"]
+            axis = y0 - y_top  # the tick labels sit 4 units below their gridline: the difference is the axis
+            assert zero == 0 and top >= (1 - beta) - 1e-12, (beta, got["ticks"])  # 1 - 0.95 is 0.05 + 4e-17
+            assert max(got["bars"]) == got["bars"][0]
+            fill = got["bars"][0] / axis
+            assert fill == pytest.approx((1 - beta) / top, abs=1e-3)  # the bar is drawn to the labelled scale
+            assert 0.5 < fill <= 1 + 1e-3, (beta, fill)
+            fills[beta] = round(fill, 3)
+        print(f"\nEWMA widget, tallest bar / y axis: {fills}")
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()

@@ -1163,12 +1163,16 @@
       const W = 400, H = 240, L = 40, R = 10, T = 10, B = 34;
       // weights of the value k steps back
       wSvg.replaceChildren();
+      // the y axis ends at the largest weight, 1 − β, rounded up to one significant digit,
+      // so the tallest bar fills more than half of it
+      const e = 10 ** Math.floor(Math.log10(1 - beta));
+      const top = Number((Math.ceil((1 - beta) / e - 1e-9) * e).toPrecision(1));
       const wx = (k) => L + ((W - L - R) * (k + 0.5)) / K;
-      const wy = (w) => H - B - (H - T - B) * w;
+      const wy = (w) => H - B - ((H - T - B) * w) / top;
       const axes = svgEl("g", { class: "rr-axes" }, wSvg);
       svgEl("path", { d: `M${L} ${T}V${H - B}H${W - R}`, class: "rr-axis" }, axes);
-      for (const w of [0, 0.5, 1]) {
-        svgEl("text", { x: L - 6, y: r2(wy(w) + 4), "text-anchor": "end" }, axes).textContent = String(w);
+      for (const w of [0, top / 2, top]) {
+        svgEl("text", { x: L - 6, y: r2(wy(w) + 4), "text-anchor": "end", class: "rr-tick" }, axes).textContent = String(Number(w.toPrecision(2)));
       }
       for (const k of [0, 10, 20, 29]) svgEl("text", { x: r2(wx(k)), y: H - B + 14, "text-anchor": "middle" }, axes).textContent = String(k);
       svgEl("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, axes).textContent = "k, steps back";
