@@ -17,6 +17,13 @@ and asks for the fixture ``claim`` (registered by tests/conftest.py)::
         claim.unused("2012", why="the paper's year, not a measurement")
         claim.numbers                       # every Printed of the text, in order
 
+A pattern is looked for first as a literal, then as a regex (group 1, if it has one, marks
+the number), each time in two readings of the text: the source with whitespace runs as one
+space, and a plain one without TeX's ``$`` and braces, TeX words as symbols (``\\eta`` -> η,
+``\\sqrt`` -> √, ``\\times`` -> ×). A match that cuts a number is no match ("0.9" does not
+match inside "0.95", "4.5" not inside "-4.5"). ``num`` requires exactly one match holding
+exactly one number, and says so when not.
+
 At the end of the test every number of the text must have been taken by ``num``/``nums``
 or excused by ``unused(..., why=...)``; otherwise the test fails (in its call phase, naming
 the numbers left over). So a new number in a tagged sentence needs a measurement.
