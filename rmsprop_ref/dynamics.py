@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = [
+    "FIT_FLOOR",
     "adagrad_frozen_rates",
     "adam_max_stable_rate",
     "condition_number",
@@ -372,17 +373,24 @@ def sgd_stationary_variance(lr, h, noise_var):
 
 
 # ------------------------------------------------------------------ measuring
-def fitted_contraction(distance, first: int, last: int) -> float:
+#: Distances below this are not fitted: ``np.linalg.norm`` of a 2-vector underflows to 0 near 1e-154.
+FIT_FLOOR = 1e-100
+
+
+def fitted_contraction(distance, first: int, last: int | None = None) -> float:
     r"""The measured contraction: $e$ to the slope of a least-squares line through the log distance.
 
     `distance[t]` is $\lVert\theta_t - \theta^\ast\rVert$; the line is fitted to its logarithm
-    over steps `first` to `last` (both included). A straight-line fit over
-    many steps, rather than the ratio of two points, averages out the wobble of an
-    oscillating run (complex eigenvalues, sign flips), which would otherwise be read at
-    a lucky or unlucky phase. Every distance in the window must be finite and above 0
-    (mind that ``np.linalg.norm`` underflows to 0 below about 1e-154).
+    over steps `first` to `last` (both included). Without `last`, the fit runs to the
+    end, or to the last step before the distance first falls below `FIT_FLOOR`, whichever
+    comes first. A straight-line fit over many steps, rather than the ratio of two points,
+    averages out the wobble of an oscillating run (complex eigenvalues, sign flips), which
+    would otherwise be read at a lucky or unlucky phase.
     """
     d = np.asarray(distance, dtype=float)
+    if last is None:
+        low = np.flatnonzero(d[first:] < FIT_FLOOR)
+        last = first + int(low[0]) - 1 if low.size else d.size - 1
     if not 0 <= first < last < d.size:
         raise ValueError(f"Invalid first, last: {first}, {last} (need 0 <= first < last < {d.size})")
     window = d[first : last + 1]

@@ -385,6 +385,57 @@ def airfoil_epochs():
     return fig
 
 
+def contraction_data(steps: int = 300) -> dict:
+    """What `contraction` draws: for the article's and d2l's quadratics (under ``problems``,
+    by name), the curvatures ``h``, the best momentum ``momentum`` (`heavy_ball_best`), a fine
+    grid ``curve_lrs`` with the predicted contraction of gradient descent ``gd`` and of the
+    heavy ball ``hb`` on it, and the rates ``lrs`` of the runs with their fitted contractions
+    ``gd_fit`` and ``hb_fit`` (`fitted_contraction` from step 10, `steps` steps of `SGD`).
+    The figure and its caption's test both call this, so they cannot drift apart."""
+    from . import dynamics as dy
+    from .sgd import SGD
+
+    out = {}
+    for problem in (quadratic, d2l_quadratic):
+        h = np.diag(dy.hessian(problem.grad, problem.x_min))
+        mu = dy.heavy_ball_best(h)[1]
+        top = 1.1 * dy.heavy_ball_max_stable_lr(mu, h)
+        curve = np.linspace(top / 400, top, 400)
+        lrs = np.linspace(top / 10, top, 10)
+        fits = {}
+        for key, momentum in (("gd_fit", 0.0), ("hb_fit", mu)):
+            fits[key] = np.array([
+                dy.fitted_contraction(np.linalg.norm(run(SGD, problem.grad, problem.start, steps, lr=lr,
+                                                         momentum=momentum), axis=1), 10)
+                for lr in lrs
+            ])  # fmt: skip
+        out[problem.name] = {
+            "h": h, "momentum": mu, "curve_lrs": curve, "lrs": lrs,
+            "gd": np.array([dy.gd_contraction(lr, h) for lr in curve]),
+            "hb": np.array([dy.heavy_ball_contraction(lr, mu, h) for lr in curve]),
+            **fits,
+        }  # fmt: skip
+    return {"steps": steps, "problems": out}
+
+
+def contraction():
+    """Contraction per step against η, predicted (lines) and fitted from runs (points), GD and heavy ball."""
+    data = contraction_data()
+    fig, axes = _figure(ncols=2, width=9, height=3.4)
+    for ax, (name, d) in zip(axes, data["problems"].items()):
+        ax.plot(d["curve_lrs"], d["gd"], color=COLORS["SGD"], lw=1.2, label="gradient descent, predicted")
+        ax.plot(d["lrs"], d["gd_fit"], "o", color=COLORS["SGD"], ms=4, label="gradient descent, fitted")
+        hb = f"heavy ball, μ = {d['momentum']:.3f}"
+        ax.plot(d["curve_lrs"], d["hb"], color=_BEYOND_COLORS["Adam"], lw=1.2, ls="--", label=f"{hb}, predicted")
+        ax.plot(d["lrs"], d["hb_fit"], "s", mfc="none", color=_BEYOND_COLORS["Adam"], ms=5, label=f"{hb}, fitted")
+        ax.axhline(1.0, color="k", ls=":", lw=0.8)
+        top = 1.1 * max(d["gd_fit"].max(), d["hb_fit"].max())  # every point on the panel
+        ax.set(xlabel="learning rate η", ylabel="contraction q per step", ylim=(0, top),
+               title=f"{_in_words(name)}, curvatures {' and '.join(f'{x:g}' for x in d['h'])}")  # fmt: skip
+        ax.legend(fontsize=7, loc="upper center" if name == "quadratic" else "upper left")  # the empty top
+    return fig
+
+
 #: file name -> function drawing it; what ``python -m rmsprop_ref.figures`` writes
 FIGURES: dict[str, Callable] = {
     "ewma_weights.svg": ewma_weights,
@@ -400,6 +451,7 @@ FIGURES: dict[str, Callable] = {
     "adam_long_run.svg": adam_long_run,
     "schedules_settle.svg": schedules_settle,
     "sparse_row_error.svg": sparse_row_error,
+    "contraction.svg": contraction,
     "airfoil_epochs.svg": airfoil_epochs,
 }
 
