@@ -360,6 +360,29 @@ def sparse_row_error():
     return fig
 
 
+def reddi_online():
+    """Reddi et al.'s experiment at η = 1: the iterate θ_t of Adam and AMSGrad against the step,
+    on the online problem (left) and on the stochastic one, one line per seed (right)."""
+    from .papers import reddi_runs
+
+    runs = reddi_runs()
+    j = runs.etas.index(1.0)
+    fig, axes = _figure(ncols=2, width=9.0, height=3.4)
+    panels = (
+        ("online: 1010 once every 101 steps", (0,)),
+        ("stochastic: 1010 with probability 0.01", range(1, len(runs.problems))),
+    )
+    for ax, (title, problems) in zip(axes, panels):
+        for i, method in enumerate(runs.methods):
+            for k, q in enumerate(problems):
+                label = f"{method}, η = 1" if k == 0 else None
+                ax.plot(runs.t, runs.x[:, i, j, q], color=_BEYOND_COLORS[method], lw=1.0, label=label)
+        ax.axhline(-1.0, color="k", ls=":", lw=0.8, label="optimum θ = −1")
+        ax.set(xlabel="step t", ylabel=r"$\theta_t$", ylim=(-1.1, 1.1), title=title)
+    axes[0].legend(fontsize=8, loc="center right")  # the online panel's middle is empty; same colours right
+    return fig
+
+
 def airfoil_epochs():
     """Training loss against epoch on the airfoil data, each method at its chosen rate: the mean
     over the protocol's seeds as a line, the lowest to the highest seed as a band."""
@@ -449,6 +472,7 @@ FIGURES: dict[str, Callable] = {
     "study_others.svg": lambda: harder_problems(("rosenbrock", "sparse_least_squares", "noisy_least_squares")),
     "article_long_run.svg": article_long_run,
     "adam_long_run.svg": adam_long_run,
+    "reddi_online.svg": reddi_online,
     "schedules_settle.svg": schedules_settle,
     "sparse_row_error.svg": sparse_row_error,
     "contraction.svg": contraction,

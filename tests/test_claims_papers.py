@@ -205,3 +205,44 @@ def test_claim_papers_wilson_weight_decay(claim):
         accuracy.check(r.test[k])
         gaps.append(np.abs(r.head[k] - ridge[:3]).max())
     claim.num("within 0.001").below(max(gaps))
+
+
+def _drawn(name: str):
+    """Per panel of figure `name` (rmsprop_ref.figures.FIGURES), its lines as (colour, x, y)."""
+    from matplotlib.colors import to_hex
+
+    from rmsprop_ref import figures
+
+    fig = figures.FIGURES[name]()
+    return [
+        [(to_hex(line.get_color()), np.asarray(line.get_xdata()), np.asarray(line.get_ydata())) for line in ax.lines]
+        for ax in fig.axes
+    ]
+
+
+def test_claim_papers_reddi_figure(claim):
+    """The drawn lines of reddi_online.svg (Adam's and AMSGrad's colours): the optimum line at -1;
+    left panel, from the printed steps on, Adam's lowest and AMSGrad's highest value (tight bounds)
+    and both end values; right panel, the ranges of the five seeds' end values; steps 0 to 10^5."""
+    from rmsprop_ref.figures import _BEYOND_COLORS
+
+    adam_colour, ams_colour = _BEYOND_COLORS["Adam"], _BEYOND_COLORS["AMSGrad"]
+    left, right = _drawn("reddi_online.svg")
+    for panel in (left, right):
+        assert any(np.all(y == claim.num("optimum −1").value) for _, _, y in panel)
+    ((t, adam),) = [(x, y) for c, x, y in left if c == adam_colour]
+    ((_, ams),) = [(x, y) for c, x, y in left if c == ams_colour]
+    claim.num("0 to").check(t[0])
+    claim.num("10⁵").check(t[-1])
+    claim.num("η = 1").check(1.0)
+    claim.num("above 0.9").above(adam[t >= claim.num("step 3000").value].min())
+    claim.num("below −0.7").below(ams[t >= claim.num("step 2000").value].max())
+    claim.num("0.986").check(adam[-1])
+    claim.num("−0.997").check(ams[-1])
+    adam_ends = [y[-1] for c, _, y in right if c == adam_colour]
+    ams_ends = [y[-1] for c, _, y in right if c == ams_colour]
+    assert len(adam_ends) == len(ams_ends) == 5
+    claim.num("between 0.91").above(min(adam_ends))
+    claim.num("and 1,").check(max(adam_ends))
+    claim.num("−0.36").above(min(ams_ends))
+    claim.num("0.08").below(max(ams_ends))
