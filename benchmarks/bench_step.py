@@ -1,14 +1,16 @@
 """Time one optimizer step of rmsprop_ref against torch.optim, in the same process.
 
-Run:  python benchmarks/bench_step.py            (all sizes, float32 and float64)
+Run:  python benchmarks/bench_step.py            (n = 1e4 to 1e7, float32 and float64)
       python benchmarks/bench_step.py --quick    (n = 1e4 and 1e5 only)
+      python benchmarks/bench_step.py --target   (RMSprop, float32, n = 1e5, 1e6, 1e7: the targets)
 
 For each n and dtype it prints the median time of one ``step()`` of the reference
-RMSprop and Adagrad, of torch.optim's (same hyperparameters, torch's default
-single-tensor CPU path, all its threads), their ratio, and the ratio to the
+RMSprop and Adagrad, of torch.optim's (same hyperparameters, ``foreach=True``: torch's
+multi-tensor CPU path, all its threads), their ratio, and the ratio to the
 memory-traffic bound: an RMSprop or Adagrad step must at least read params,
 grads and the state and write params and the state (5 arrays of n), timed at
-this machine's measured copy bandwidth.
+this machine's measured copy bandwidth. The two steps are timed alternately, so a
+change in the machine's load affects both.
 """
 
 from __future__ import annotations
@@ -24,16 +26,23 @@ from rmsprop_ref import Adagrad, RMSprop
 
 
 def median_time(fn, repeat: int, min_time: float = 0.2) -> float:
-    fn()  # warm up: first-touch page faults, caches
-    times = []
+    return median_times([fn], repeat, min_time)[0]
+
+
+def median_times(fns, repeat: int, min_time: float = 0.2) -> list[float]:
+    """The median time of each of `fns`, called in turn (a, b, a, b, ...)."""
+    for fn in fns:
+        fn()  # warm up: first-touch page faults, caches
+    times = [[] for _ in fns]
     t_end = time.perf_counter() + min_time
-    while len(times) < repeat or time.perf_counter() < t_end:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 200:
+    while len(times[0]) < repeat or time.perf_counter() < t_end:
+        for fn, seen in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            seen.append(time.perf_counter() - t0)
+        if len(times[0]) >= 200:
             break
-    return statistics.median(times)
+    return [statistics.median(seen) for seen in times]
 
 
 def copy_bandwidth() -> float:
@@ -48,6 +57,7 @@ def copy_bandwidth() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only n = 1e4 and 1e5")
+    parser.add_argument("--target", action="store_true", help="only RMSprop, float32, n = 1e5, 1e6 and 1e7")
     args = parser.parse_args()
     try:
         import torch
@@ -56,33 +66,35 @@ def main() -> None:
 
     bw = copy_bandwidth()
     print(f"copy bandwidth: {bw / 1e9:.1f} GB/s (read + write); torch threads: {torch.get_num_threads()}")
-    sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6, 10**7]
+    sizes = [10**4, 10**5] if args.quick else [10**5, 10**6, 10**7] if args.target else [10**4, 10**5, 10**6, 10**7]
+    dtypes = (np.float32,) if args.target else (np.float32, np.float64)
     header = f"{'optimizer':<8} {'dtype':<8} {'n':>9} {'ref ms':>9} {'torch ms':>9} {'ref/torch':>9} {'ref/bound':>9}"
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
-    for name, ours, theirs, kw in (
+    optimizers = [
         ("RMSprop", RMSprop, torch.optim.RMSprop, {"lr": 1e-3, "alpha": 0.99}),
         ("Adagrad", Adagrad, torch.optim.Adagrad, {"lr": 1e-3}),
-    ):
-        for dtype in (np.float32, np.float64):
+    ]
+    for name, ours, theirs, kw in optimizers[:1] if args.target else optimizers:
+        for dtype in dtypes:
             for n in sizes:
                 p = rng.normal(size=n).astype(dtype)
                 g = rng.normal(size=n).astype(dtype)
                 opt = ours(p, **kw)
                 tp = torch.from_numpy(p.copy())
                 tp.grad = torch.from_numpy(g.copy())
-                topt = theirs([tp], **kw)
+                topt = theirs([tp], **kw, foreach=True)
                 repeat = 50 if n <= 10**6 else 15
-                t_ref = median_time(lambda opt=opt, g=g: opt.step(g), repeat)
-                t_torch = median_time(topt.step, repeat)
+                t_ref, t_torch = median_times([lambda opt=opt, g=g: opt.step(g), topt.step], repeat)
                 bound = 5 * n * np.dtype(dtype).itemsize / bw
                 print(
                     f"{name:<8} {np.dtype(dtype).name:<8} {n:>9.0e} {t_ref * 1e3:>9.3f} {t_torch * 1e3:>9.3f} "
                     f"{t_ref / t_torch:>9.2f} {t_ref / bound:>9.2f}",
                     flush=True,
                 )
-    report_naive(sizes[-1], bw)
+    if not args.target:
+        report_naive(sizes[-1], bw)
 
 
 def naive_rmsprop_step(p, g, v, lr=1e-3, alpha=0.99, eps=1e-8):

@@ -10,6 +10,7 @@ update cache-sized blocks, which is where the speed comes from.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,7 @@ class Optimizer:
         self.params: list[np.ndarray] = _param_list(params)
         self.hyperparams: dict[str, Any] = hyperparams
         self.step_count: int = 0
+        self._scratch: dict[int, np.ndarray] = {}  # worker -> bytes reused as `work` by every step
         self.state: list[dict[str, np.ndarray]] = [
             {name: self._initial_state(name, p) for name in self.active_state_names()} for p in self.params
         ]
@@ -77,22 +79,46 @@ class Optimizer:
             n_blocks = _n_blocks(param)
             workers = (os.cpu_count() or 1) if n_blocks >= PARALLEL_MIN_BLOCKS else 1
             if workers <= 1:
-                self._update_blocks(arrays, names, 0, n_blocks)
+                self._update_blocks(arrays, names, 0, n_blocks, 0)
             else:
                 # Each element is updated by the same code whichever thread runs it,
-                # so results are bit-identical to the single-threaded order.
+                # so results are bit-identical to the single-threaded order. The calling
+                # thread takes the first range itself: one hand-off fewer per step.
                 cuts = [n_blocks * k // workers for k in range(workers + 1)]
+                ranges = list(itertools.pairwise(cuts))
                 jobs = [
-                    _thread_pool().submit(self._update_blocks, arrays, names, lo, hi)
-                    for lo, hi in itertools.pairwise(cuts)
+                    _thread_pool().submit(self._update_blocks, arrays, names, lo, hi, k)
+                    for k, (lo, hi) in enumerate(ranges[1:], start=1)
                 ]
+                self._update_blocks(arrays, names, *ranges[0], 0)
                 for job in jobs:
                     job.result()
 
-    def _update_blocks(self, arrays: list[np.ndarray], names: tuple[str, ...], first: int, stop: int) -> None:
-        """Update blocks first, first + 1, ..., stop - 1 of one parameter."""
-        for p, g, *s, work in _blocks(arrays, first, stop):
-            self._update(p, g, dict(zip(names, s)), work, self.step_count)
+    def _update_blocks(
+        self, arrays: list[np.ndarray], names: tuple[str, ...], first: int, stop: int, worker: int
+    ) -> None:
+        """Update blocks first, first + 1, ..., stop - 1 of one parameter, with worker's scratch space."""
+        param = arrays[0]
+        shape = param.shape if _n_blocks(param) == 1 else (min(_block_size(param), param.size),)
+        work = self._work(worker, param.dtype, shape)
+        for p, g, *s, w in _blocks(arrays, first, stop, work):
+            self._update(p, g, dict(zip(names, s)), w, self.step_count)
+
+    def _work(self, worker: int, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+        """Scratch space of shape (2, *shape) for one worker, kept from step to step.
+
+        A fresh allocation per step costs more than it seems: a block's 2 MiB are
+        returned to the operating system when freed, and the next step's first writes
+        page-fault them in again (at n = 1e6 that was a large part of the step). Only
+        a strided parameter larger than a block gets one of its own, not kept.
+        """
+        nbytes = 2 * math.prod(shape) * dtype.itemsize
+        if nbytes > 2 * BLOCK_BYTES:
+            return np.empty((2, *shape), dtype=dtype)
+        buf = self._scratch.get(worker)
+        if buf is None or buf.nbytes < nbytes:
+            buf = self._scratch[worker] = np.empty(2 * BLOCK_BYTES, dtype=np.uint8)
+        return buf[:nbytes].view(dtype).reshape((2, *shape))
 
     def _check_grads(self, grads: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
         if isinstance(grads, np.ndarray):
@@ -234,16 +260,18 @@ def _n_blocks(a: np.ndarray) -> int:
     return -(-a.size // _block_size(a))
 
 
-def _blocks(arrays: list[np.ndarray], first: int, stop: int) -> Iterator[list[np.ndarray]]:
-    """Yield [param, grad, *state, work] views of blocks first, ..., stop - 1, one at a time."""
+def _blocks(arrays: list[np.ndarray], first: int, stop: int, work: np.ndarray) -> Iterator[list[np.ndarray]]:
+    """Yield [param, grad, *state, work] views of blocks first, ..., stop - 1, one at a time.
+
+    `work` is scratch space: shape (2, *param.shape) for a parameter of one block, else (2, block size).
+    """
     param = arrays[0]
     if _n_blocks(param) == 1:
         # Small, or strided (a strided param cannot be flattened into a view): update it whole.
-        yield [*arrays, np.empty((2, *param.shape), dtype=param.dtype)]
+        yield [*arrays, work]
         return
     size = _block_size(param)
     flat = [a.reshape(-1) for a in arrays]
-    work = np.empty((2, size), dtype=param.dtype)
     for start in range(first * size, min(stop * size, param.size), size):
         end = min(start + size, param.size)
         yield [*(a[start:end] for a in flat), work[:, : end - start]]
