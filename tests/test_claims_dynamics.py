@@ -283,13 +283,18 @@ def _adam():
 def test_claim_dynamics_adam_onset(claim):
     """Adam (η = 1, torch's betas) on the article's quadratic: the limit for θ₁ (h = 2, β₁ = 0.9); the
     first step its effective rate exceeds it; the first step after 1000 at which the least-squares line
-    through ln(distance) over the 61 steps centred on it rises (computed window by window here), and
-    the rate there, against the limit."""
+    through ln(distance) over the 61 steps centred on it rises (by the closed-form slope, checked with
+    fitted_contraction at that step and the one before), and the rate there, against the limit."""
     d, r = _adam()
     limit = dy.adam_max_stable_rate(2.0, 0.9)
     claim.num("passes (19)").check(limit)
     claim.num("4669").check(int(np.argmax(r[1:] > limit)) + 1)
-    turns = next(t for t in range(1000, d.size - 30) if dy.fitted_contraction(d, t - 30, t + 30) > 1)
+    # least-squares slope over t - 30 .. t + 30 as one correlation with the centred steps (the
+    # page uses numpy's polyfit on sliding windows; this is the closed form, Σ(k − k̄)y / Σ(k − k̄)²)
+    k = np.arange(-30, 31)
+    slopes = np.correlate(np.log(d), k / np.sum(k * k), mode="valid")  # slopes[j]: centred on j + 30
+    turns = 1000 + int(np.argmax(slopes[1000 - 30 :] > 0))
+    assert dy.fitted_contraction(d, turns - 30, turns + 30) > 1 >= dy.fitted_contraction(d, turns - 31, turns + 29)
     claim.num("4656").check(turns)
     claim.num("18.9").check(r[turns])
     assert 1 - r[turns] / limit <= claim.num("1 %").value
