@@ -204,6 +204,20 @@ def test_build_gives_the_page_every_2d_problem():
         assert m["formula"].startswith("<math"), name
 
 
+def test_build_gives_the_quadratics_their_curvatures():
+    """Hand calculation of each Hessian's eigenvalues: f = θ₁² + 0.5θ₂² has h = (2·0.5, 2·1);
+    0.1θ₁² + 2θ₂² has (0.2, 4); the rotated quadratic's gradient (2.1θ₁ − 1.9θ₂, 2.1θ₂ − 1.9θ₁)
+    has H = [[2.1, −1.9], [−1.9, 2.1]], eigenvalues 2.1 ∓ 1.9. Rosenbrock is not a quadratic."""
+    hook = _hook()
+    want = {"quadratic": [1.0, 2.0], "d2l_quadratic": [0.2, 4.0], "rotated_quadratic": [0.2, 4.0]}
+    for name in TWO_D:
+        got = hook.curvatures(PROBLEMS[name])
+        if name in want:
+            assert got == pytest.approx(want[name], rel=1e-9), name
+        else:
+            assert got is None, name
+
+
 def test_served_script_loses_comments_but_not_code():
     compact = _hook().compact_js
     source = 'const a = "http://x/y"; // a URL\n  // a comment line\n/* block\n * more */\n  f(a); // call\n'
@@ -314,6 +328,104 @@ def test_parity_with_rmsprop_ref_run(explorer):
 
 def rmsprop_ref_names():
     return ("SGD", "Adagrad", "RMSprop", "Adam")
+
+
+# ------------------------------------------------------------------ the predicted envelope
+
+
+def envelope_configs(seed=20261203, per_problem=40):
+    """SGD on each quadratic with and without momentum (stable and unstable rates), plus
+    settings the prediction does not cover: Rosenbrock, dampening, Nesterov, weight decay,
+    a schedule, another optimizer."""
+    rng = np.random.default_rng(seed)
+    quadratics = [n for n in TWO_D if n != "rosenbrock"]
+    configs = []
+    for problem in quadratics:
+        for i in range(per_problem):
+            momentum = 0.0 if i % 2 else float(rng.choice([0.9, rng.uniform(0, 0.99)]))
+            start = PROBLEMS[problem].x_min + rng.uniform(-5, 5, size=2)
+            h = {"lr": float(10 ** rng.uniform(-3, 0.3)), "momentum": momentum}
+            configs.append(_cfg(optimizer="SGD", problem=problem, start=start.tolist(), steps=150, hyperparams=h))
+    uncovered = [
+        _cfg(optimizer="SGD", problem="rosenbrock", hyperparams={"lr": 1e-3}),
+        _cfg(optimizer="SGD", hyperparams={"lr": 0.1, "momentum": 0.9, "dampening": 0.5}),
+        _cfg(optimizer="SGD", hyperparams={"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+        _cfg(optimizer="SGD", hyperparams={"lr": 0.1, "weight_decay": 0.1}),
+        _cfg(optimizer="SGD", hyperparams={"lr": 0.1}, lr_schedule={"name": "inverse_sqrt", "kwargs": {"lr": 0.1}}),
+        _cfg(optimizer="RMSprop", hyperparams={"lr": 0.1}),
+        _cfg(optimizer="Adam", hyperparams={"lr": 0.1}),
+    ]
+    return configs, uncovered
+
+
+def predicted_envelope(config):
+    """q^t‖θ₀ − θ*‖ from rmsprop_ref.dynamics, with the curvatures of the problem's Hessian."""
+    from rmsprop_ref import dynamics
+
+    p = PROBLEMS[config["problem"]]
+    h = np.linalg.eigvalsh(dynamics.hessian(p.grad, p.x_min))
+    lr, momentum = config["hyperparams"]["lr"], config["hyperparams"]["momentum"]
+    q = dynamics.heavy_ball_contraction(lr, momentum, h) if momentum else dynamics.gd_contraction(lr, h)
+    d0 = np.linalg.norm(np.asarray(config["start"]) - p.x_min)
+    return q, d0 * q ** np.arange(config["steps"] + 1)
+
+
+def test_envelope_parity_with_rmsprop_ref_dynamics(explorer):
+    """The dashed envelope of the distance view: window.rmspropRef.envelope against q^t‖θ₀ − θ*‖
+    with q from rmsprop_ref.dynamics (gd_contraction, heavy_ball_contraction), to 1e-12; null
+    where the prediction does not apply. For gradient descent the envelope is also a bound:
+    each eigen-coordinate is multiplied by 1 − ηhᵢ, |1 − ηhᵢ| <= q, so the measured distance
+    never exceeds it. For heavy ball q is the long-run rate: the slope fitted to the measured
+    distance (dynamics.fitted_contraction, steps 50-150) is within 5 % of it where the run
+    converges."""
+    from rmsprop_ref import dynamics
+
+    configs, uncovered = envelope_configs()
+    got = explorer.evaluate("cs => cs.map(c => window.rmspropRef.envelope(c))", configs + uncovered)
+    assert got[len(configs) :] == [None] * len(uncovered)
+    worst, bounded, fitted = 0.0, 0, []
+    for config, env in zip(configs, got):
+        q, want = predicted_envelope(config)
+        worst = max(worst, max_rel_diff(env, want))
+        distance = np.linalg.norm(np.asarray(python_run(config)["path"]) - PROBLEMS[config["problem"]].x_min, axis=1)
+        if not config["hyperparams"]["momentum"]:
+            finite = np.isfinite(distance)
+            assert np.all(distance[finite] <= want[finite] * (1 + 1e-9) + 1e-300), config
+            bounded += 1
+        elif q < 0.97 and distance[150] > 1e-250:
+            rate = dynamics.fitted_contraction(distance, 50, 150)
+            assert rate == pytest.approx(q, rel=0.05), (config, rate, q)
+            fitted.append(abs(rate / q - 1))
+    assert worst <= RTOL, worst
+    assert bounded >= 50 and len(fitted) >= 20, (bounded, len(fitted))
+    print(
+        f"\nenvelope: {len(configs)} configs, max rel diff {worst:.1e}; GD bound held on {bounded}; "
+        f"heavy-ball fitted rate within {max(fitted):.1%} of q on {len(fitted)}"
+    )
+
+
+def test_distance_view_draws_the_envelope_for_sgd_on_quadratics(browser, site_server):
+    visit = Visit(
+        browser,
+        site_server + "explorer/?problem=d2l_quadratic&a=SGD&a.lr=0.3&a.momentum=0.5&b=RMSprop",
+        wait_until="load",
+    )
+    page = visit.page
+    try:
+        page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert page.locator(".rr-distance .rr-envelope").count() == 1
+        assert page.locator(".rr-distance .rr-envelope.rr-a.rr-dashed").count() == 1
+        page.select_option("select[name=problem]", "rosenbrock")
+        assert page.locator(".rr-distance .rr-envelope").count() == 0
+        page.select_option("select[name=problem]", "rotated_quadratic")
+        page.select_option("select[name=optimizer-b]", "SGD")
+        assert page.locator(".rr-distance .rr-envelope").count() == 2
+        page.locator("input[name=a-dampening]").focus()
+        page.keyboard.press("ArrowRight")  # dampening > 0: not the heavy-ball map, no prediction
+        assert page.locator(".rr-distance .rr-envelope").count() == 1
+        assert visit.errors == [], visit.errors
+    finally:
+        visit.close()
 
 
 def test_shown_numbers_are_formatted_as_python_repr(explorer):
@@ -681,6 +793,7 @@ def check_ewma_widget(browser, site_server, key, presses, beta):
         assert max_rel_diff(data["corrected"], ref) < 1e-12
         assert max_rel_diff(data["raw"], rmsprop_ref.ewma(data["x"], data["beta"])) < 1e-12
         assert visit.errors == [], visit.errors
+        return data
     finally:
         visit.close()
 

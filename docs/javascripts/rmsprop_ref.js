@@ -1,15 +1,18 @@
 /* rmsprop_ref in the browser: the optimizer explorer (explorer/) and the EWMA widget (ewma/).
  *
  * The numbers are the package's. The update below is a line-by-line port of
- * rmsprop_ref/rmsprop.py (rmsprop_update), adagrad.py (adagrad_update), sgd.py (SGD._update),
- * run.py (run) and problems.py (the gradients), in the same order of floating-point
- * operations, so each coordinate comes out bit-identical to numpy's; argument checks mirror
- * _checks.py and give Python's messages. tests/test_explorer.py holds it to that.
+ * rmsprop_ref/rmsprop.py (rmsprop_update), adagrad.py (adagrad_update), adam.py (adam_update),
+ * sgd.py (sgd_update), schedules.py, run.py (run) and problems.py (the gradients), in the same
+ * order of floating-point operations, so each coordinate comes out bit-identical to numpy's
+ * (the cosine schedule's cos aside: see cosPy); argument checks mirror _checks.py and give
+ * Python's messages. The distance view's envelope follows dynamics.py. tests/test_explorer.py
+ * holds it to all that.
  *
  * window.rmspropRef.run(config) -> [[θ1, θ2], ...] (steps + 1 points), where config =
- * {optimizer: "SGD" | "Adagrad" | "RMSprop", problem: name, start: [θ1, θ2], steps: N,
- *  hyperparams: {lr, alpha, ...}} means
- * rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, start, steps, **hyperparams).
+ * {optimizer: "SGD" | "Adagrad" | "RMSprop" | "Adam", problem: name, start: [θ1, θ2], steps: N,
+ *  hyperparams: {lr, alpha, ...}, lr_schedule: null | {name: "cosine", kwargs: {lr, t_max}}} means
+ * rmsprop_ref.run(getattr(rmsprop_ref, optimizer), PROBLEMS[problem].grad, start, steps,
+ *                 lr_schedule=getattr(rmsprop_ref.schedules, name)(**kwargs), **hyperparams).
  */
 (function () {
   "use strict";
@@ -618,6 +621,33 @@
     return { path, effLr, error };
   }
 
+  // ---------------------------------------------------------------- dynamics.py
+
+  // heavy_ball_contraction(lr, momentum, h): the largest |ζ| over the curvatures, ζ the roots of
+  // ζ² − (1 + μ − ηh)ζ + μ = 0 (heavy_ball_eigenvalues); with μ = 0 the root is 1 − ηh
+  // (gd_factor) and this is gd_contraction
+  function contraction(lr, mu, hs) {
+    let q = 0;
+    for (const h of hs) {
+      const a = 1 + mu - lr * h, disc = a * a - 4 * mu;
+      // a complex pair has |ζ|² = ζζ̄ = μ
+      const z = disc < 0 ? Math.sqrt(mu) : Math.max(Math.abs(a + Math.sqrt(disc)), Math.abs(a - Math.sqrt(disc))) / 2;
+      q = Math.max(q, z);
+    }
+    return q;
+  }
+
+  // The predicted distance q^t‖θ₀ − θ*‖, t = 0..steps, for SGD (gradient descent or heavy ball:
+  // no dampening, Nesterov, weight decay or schedule) on a quadratic problem; null elsewhere.
+  function envelope(config) {
+    const { name, h, start, steps, schedule } = prepare(config);
+    const p = problemMeta()[config.problem];
+    if (name !== "SGD" || !p.curvatures || schedule || h.dampening || h.nesterov || h.weight_decay) return null;
+    const q = contraction(h.lr, h.momentum, p.curvatures);
+    const d0 = Math.hypot(start[0] - p.x_min[0], start[1] - p.x_min[1]);
+    return Array.from({ length: steps + 1 }, (_, t) => d0 * q ** t);
+  }
+
   function run(config) {
     const result = trace(config);
     if (result.error) throw result.error;
@@ -671,6 +701,7 @@
     const W = 400, H = 240, L = 50, R = 10, T = 10, B = 34;
     let lo = Infinity, hi = -Infinity;
     for (const s of series) {
+      if (s.fit === false) continue;
       for (const [, y] of s.points) {
         if (y > 0 && Number.isFinite(y)) {
           lo = Math.min(lo, y);
@@ -701,7 +732,7 @@
     svgEl("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", transform: `rotate(-90 12 ${(T + H - B) / 2})` }, axes).textContent =
       ylabel;
     for (const s of series) {
-      const pts = s.points.filter(([, y]) => y > 0 && Number.isFinite(y));
+      const pts = s.points.filter(([, y]) => y > 0 && Number.isFinite(y) && (s.fit !== false || (y >= 10 ** e0 && y <= 10 ** e1)));
       if (!pts.length) continue;
       const d = pts.map(([x, y], i) => `${i ? "L" : "M"}${r2(sx(x))} ${r2(sy(Math.min(Math.max(y, 10 ** e0), 10 ** e1)))}`).join("");
       svgEl("path", { d, class: "rr-line " + s.cls }, svg);
@@ -925,7 +956,7 @@
     const legend = htmlEl("figcaption", {}, contourFig);
     const distFig = htmlEl("figure", { class: "rr-figure" }, views);
     const dist = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-distance", role: "img" }, distFig);
-    htmlEl("figcaption", {}, distFig, "Distance to the minimum, ‖θ_t − θ*‖, against step t (log scale).");
+    htmlEl("figcaption", {}, distFig, "Distance to the minimum, ‖θ_t − θ*‖, against step t (log scale); dashed: SGD's predicted q^t‖θ₀ − θ*‖ on a quadratic.");
     const lrFig = htmlEl("figure", { class: "rr-figure" }, views);
     const lrSvg = svgEl("svg", { viewBox: "0 0 400 240", class: "rr-svg rr-efflr", role: "img" }, lrFig);
     htmlEl("figcaption", {}, lrFig, "Effective learning rate of θ₁ (solid) and θ₂ (dashed) after step t (log scale).");
@@ -988,7 +1019,7 @@
         } catch (e) {
           res = { path: [st.start.slice()], effLr: [], error: e }; // settings the package refuses
         }
-        runs.push({ key, o, res });
+        runs.push({ key, o, res, cfg });
       }
       // contour plot: the build's contour lines, then the paths
       const [x0, x1, y0, y1] = p.box;
@@ -1024,6 +1055,13 @@
         cls: `rr-${r.key}`,
         points: r.res.path.map(([x, y], t) => [t, Math.hypot(x - p.x_min[0], y - p.x_min[1])]),
       }));
+      for (const r of runs) {
+        let env = null;
+        try {
+          env = envelope(r.cfg);
+        } catch (e) {} // settings the package refuses: no prediction either
+        if (env) distSeries.push({ cls: `rr-${r.key} rr-dashed rr-envelope`, fit: false, points: env.map((v, t) => [t, v]) });
+      }
       logChart(dist, distSeries, st.steps, "‖θ_t − θ*‖");
       dist.setAttribute("aria-label", "Distance to the minimum against step, log scale");
       // effective learning rate per coordinate
@@ -1218,7 +1256,7 @@
     document.querySelectorAll(".rr-ewma").forEach(buildEwma);
   }
 
-  window.rmspropRef = { run, trace, floatRepr, pyRepr, problems: () => Object.keys(GRADIENTS), optimizers: () => OPTIMIZER_NAMES.slice() };
+  window.rmspropRef = { run, trace, envelope, contraction, floatRepr, pyRepr, problems: () => Object.keys(GRADIENTS), optimizers: () => OPTIMIZER_NAMES.slice() };
   // Material re-renders the content on instant navigation and announces it through
   // document$; without it (this site), the DOM is ready once.
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
