@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_number
 from .adam import Adam, adam_update
 from .compare import _vector_step
 
@@ -46,12 +47,20 @@ REDDI = {"large": 1010.0, "small": -10.0, "period": 101, "probability": 0.01, "b
 REDDI_PROTOCOL = {"etas": (0.1, 1.0, 10.0), "start": 0.0, "steps": 100_000, "seeds": (0, 1, 2, 3, 4), "every": 100}
 
 
+def _count(name: str, value: object) -> int:
+    """`value` as an int >= 1, or an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
+    return int(value)
+
+
 def reddi_gradients(steps: int, seed: int | None = None) -> np.ndarray:
     """The gradients g_t of Reddi et al.'s linear losses for t = 1..steps (the slope of f_t).
 
     ``seed=None`` gives the online sequence (1010 at t = 1, 102, 203, ..., else -10); an
     int gives the stochastic one (1010 with probability 0.01, drawn with that seed).
     """
+    steps = _count("steps", steps)
     t = np.arange(1, steps + 1)
     if seed is None:
         large = t % REDDI["period"] == 1
@@ -99,6 +108,9 @@ def reddi_runs(
     checks it). The AMSGrad update runs on every column; on Adam's columns the running maximum
     of v is reset to 0 before each step, so it is v itself: Adam's update, bit for bit.
     """
+    for eta in etas:
+        Adam(np.zeros(1), lr=eta)  # each rate checked as Adam checks lr, before any run
+    steps, every = _count("steps", steps), _count("every", every)
     hyper = Adam(np.zeros(1), betas=REDDI["betas"], amsgrad=True).hyperparams  # checked defaults
     del hyper["lr"]
     problems = ("online", *(f"seed {s}" for s in seeds))
@@ -160,6 +172,8 @@ def wilson_data(n: int, p: float, n_test: int, seed: int = 0):
     row has; their weights get a zero gradient at every step and stay at 0, so only the
     first three columns score it.
     """
+    n, n_test = _count("n", n), _count("n_test", n_test)
+    p = check_number("p", p, 0, 1, high_open=False)
     rng = np.random.default_rng(seed)
     y = np.where(rng.random(n) < p, 1.0, -1.0)
     y_test = np.where(rng.random(n_test) < p, 1.0, -1.0)

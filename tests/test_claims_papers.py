@@ -30,7 +30,7 @@ def test_claim_papers_reddi_online(claim):
     where Adam and AMSGrad end at eta = 1 and their regret per step over the second half."""
     runs = reddi_runs()
     period = claim.nums("101")
-    g = reddi_gradients(period[0].value * 4)
+    g = reddi_gradients(int(period[0].value) * 4)
     assert all(p.value == REDDI["period"] for p in period)
     claim.num("1010").check(g[0])
     claim.num("- 100 ·").check(np.sum(g[: REDDI["period"]] < 0))

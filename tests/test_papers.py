@@ -63,6 +63,23 @@ def test_wilson_data_refuses_a_sample_without_more_positives():
 
 
 @pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: reddi_gradients(0), r"Invalid steps: 0 \(expected an int >= 1\)"),
+        (lambda: reddi_gradients(2.5), r"Invalid steps: 2.5"),
+        (lambda: reddi_runs(10, (1.0, -0.5), (0,)), r"Invalid lr: -0.5"),
+        (lambda: reddi_runs(10, (1.0,), (0,), every=0), r"Invalid every: 0"),
+        (lambda: wilson_data(0, 0.6, 5), r"Invalid n: 0"),
+        (lambda: wilson_data(10, 0.6, -1), r"Invalid n_test: -1"),
+        (lambda: wilson_data(10, 1.5, 5), r"Invalid p: 1.5 \(expected 0 <= p <= 1\)"),
+    ],
+)
+def test_bad_input_is_refused_by_name(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
     ("method", "cls", "kw"),
     [("SGD", SGD, {}), ("Adagrad", Adagrad, {}), ("RMSprop", RMSprop, {}), ("Adam", Adam, {})],
 )
