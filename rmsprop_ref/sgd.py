@@ -85,8 +85,9 @@ class SGD(Optimizer):
         learning rate $\eta$, `0 <= lr`; PyTorch's default 1e-3.
     momentum
         $\mu$, `0 <= momentum < 1`; PyTorch's convention (the learning rate multiplies
-        the buffer, it is not inside it). torch accepts `momentum >= 1` too; it makes
-        no step shrink, so it is refused here.
+        the buffer, it is not inside it). torch accepts `momentum >= 1` too; then no
+        quadratic is ever minimised (the heavy ball's two eigenvalues per coordinate
+        multiply to $\mu$, `dynamics.heavy_ball_eigenvalues`), so it is refused here.
     dampening
         $\tau$, the share of each new gradient left out of the buffer,
         `0 <= dampening <= 1`. torch accepts any value; outside [0, 1] a new gradient
