@@ -194,19 +194,21 @@ def orders(seed: int, n: int, epochs: int) -> np.ndarray:
     return np.stack([rng.permutation(n) for _ in range(epochs)])
 
 
-def minibatches(seed: int, data: Corpus, epochs: int) -> list[np.ndarray]:
+def minibatches(seed: int, data: Corpus, epochs: int, batch: int | None = None) -> list[np.ndarray]:
     """The pair indices of each step for one seed (the last incomplete batch of an epoch dropped)."""
-    b = GLOVE_PROTOCOL["batch"]
+    b = GLOVE_PROTOCOL["batch"] if batch is None else batch
     return [o[k * b : (k + 1) * b] for o in orders(seed, len(data.x), epochs) for k in range(len(data.x) // b)]
 
 
-def grid_runs(method: str, lrs, seeds, data: Corpus | None = None, epochs: int | None = None) -> np.ndarray:
+def grid_runs(method: str, lrs, seeds, data: Corpus | None = None, epochs: int | None = None, batch=None) -> np.ndarray:
     """Final θ of `method` for every (seed, rate) at once: shape ``(2V, len(seeds), dim + 1, len(lrs))``.
 
     Column ``[:, s, :, l]`` is θ after training from `start` with rate ``lrs[l]`` on seed
     ``seeds[s]``'s `minibatches`, one step per minibatch; it equals the run of the optimizer
     class with `gradient` (tests/test_glove.py checks it).
     """
+    if method not in GLOVE_PROTOCOL["methods"]:
+        raise ValueError(f"unknown method {method!r}; expected one of {GLOVE_PROTOCOL['methods']}")
     data = corpus() if data is None else data
     p = GLOVE_PROTOCOL
     epochs = p["epochs"] if epochs is None else epochs
@@ -215,7 +217,7 @@ def grid_runs(method: str, lrs, seeds, data: Corpus | None = None, epochs: int |
     V, S = data.V, len(seeds)
     theta = np.repeat(np.repeat(start(V, p["dim"])[:, None, :, None], S, 1), lrs.size, 3)
     state = {k: np.zeros_like(theta) for k in names} | {"work": np.empty((2, *theta.shape))}
-    batches = np.stack([np.stack(minibatches(s, data, epochs)) for s in seeds], axis=1)  # (T, S, B)
+    batches = np.stack([np.stack(minibatches(s, data, epochs, batch)) for s in seeds], axis=1)  # (T, S, B)
     with np.errstate(all="ignore"):  # a too-large rate overflows; its columns become inf/NaN
         for t, idx in enumerate(batches, start=1):
             rows = _rows(data, idx)  # (2, S, B): row of word i and of context word j, per seed
