@@ -298,9 +298,14 @@ def compare_with_torch(ours_cls, torch_cls, kwargs, torch_kwargs=None, shapes=((
 
 
 class Visit:
-    """A page in a fresh browser context that records every request, failure and console error."""
+    """A page in a fresh browser context that records every request, failure and console error.
 
-    def __init__(self, browser, url, width=1280, wait_until="networkidle", **context_args):
+    It waits for the load event. A test that checks requests made after it (a search index,
+    a font) passes wait_until="networkidle" (half a second without requests); one that checks
+    images or layout calls `settle()`.
+    """
+
+    def __init__(self, browser, url, width=1280, wait_until="load", **context_args):
         self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_args)
         self.page = self.context.new_page()
         self.requests, self.failed, self.errors = [], [], []
@@ -310,6 +315,13 @@ class Visit:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url, wait_until=wait_until)
+
+    def settle(self):
+        """Wait until every shown image has loaded or failed (lazy ones too) and the fonts are ready."""
+        from shown_images import load_shown_images
+
+        load_shown_images(self.page)
+        self.page.evaluate("document.fonts.ready.then(() => true)")
 
     def foreign(self, base):
         """Requests to any host other than `base`'s (data: URLs aside)."""

@@ -1,12 +1,13 @@
 """The site as a reader meets it, in headless Chromium (Debian's) driven by playwright.
 
 Skips with a message where Chromium or playwright is missing; fails under CI=true.
-Full-page screenshots go to test-artifacts/screenshots/ (ignored by git) for a person
-to look at.
+When a page's check fails, a full-page screenshot goes to test-artifacts/screenshots/
+(ignored by git) for a person to look at.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -19,32 +20,42 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screensh
 PAGES = site_pages()
 
 
+@contextlib.contextmanager
+def screenshot_on_failure(page, name):
+    """Save a full-page screenshot of `page` as name.png if the block fails."""
+    try:
+        yield
+    except BaseException:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        raise
+
+
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
 def test_page_loads_cleanly_offline(browser, site_server, path):
-    visit = Visit(browser, site_server + path)
+    # "networkidle": requests made after the load (the search index, fonts) are checked too.
+    visit = Visit(browser, site_server + path, wait_until="networkidle")
     page = visit.page
     try:
-        foreign = visit.foreign(site_server)
-        assert foreign == [], f"requests to other hosts: {foreign}"
-        assert visit.failed == [], f"failed requests: {visit.failed}"
-        assert visit.errors == [], f"console errors: {visit.errors}"
+        with screenshot_on_failure(page, path.strip("/") or "home"):
+            foreign = visit.foreign(site_server)
+            assert foreign == [], f"requests to other hosts: {foreign}"
+            assert visit.failed == [], f"failed requests: {visit.failed}"
+            assert visit.errors == [], f"console errors: {visit.errors}"
 
-        images = page.eval_on_selector_all(
-            "article img", "els => els.map(e => ({src: e.src, w: e.naturalWidth, alt: e.alt}))"
-        )
-        for img in images:
-            assert img["w"] > 0, f"image did not load: {img['src']}"
-            assert len(img["alt"]) > 20, f"image without a real alt text: {img['src']}"
+            images = page.eval_on_selector_all(
+                "article img", "els => els.map(e => ({src: e.src, w: e.naturalWidth, alt: e.alt}))"
+            )
+            for img in images:
+                assert img["w"] > 0, f"image did not load: {img['src']}"
+                assert len(img["alt"]) > 20, f"image without a real alt text: {img['src']}"
 
-        maths = page.eval_on_selector_all(
-            "article math", "els => els.map(e => {const r = e.getBoundingClientRect(); return [r.width, r.height]})"
-        )
-        if path not in ("performance/",):
-            assert maths, "no rendered math on the page"
-        assert all(w > 0 and h > 0 for w, h in maths), "a math element has no size (not rendered)"
-
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{(path.strip('/') or 'home')}.png"), full_page=True)
+            maths = page.eval_on_selector_all(
+                "article math", "els => els.map(e => {const r = e.getBoundingClientRect(); return [r.width, r.height]})"
+            )
+            if path not in ("performance/",):
+                assert maths, "no rendered math on the page"
+            assert all(w > 0 and h > 0 for w, h in maths), "a math element has no size (not rendered)"
     finally:
         visit.close()
 
@@ -52,6 +63,7 @@ def test_page_loads_cleanly_offline(browser, site_server, path):
 def test_figures_pages_show_their_figures(browser, site_server):
     visit = Visit(browser, site_server + "comparison/")
     try:
+        visit.settle()
         # Each figure is a light and a dark <picture> (hooks/figures.py); one of them is shown.
         widths = visit.page.eval_on_selector_all(
             "article img", "els => els.filter(e => e.offsetParent !== null).map(e => e.naturalWidth)"
@@ -65,6 +77,7 @@ def test_figures_pages_show_their_figures(browser, site_server):
 def test_notebook_page_shows_its_output_figure(browser, site_server):
     visit = Visit(browser, site_server + "tutorial/")
     try:
+        visit.settle()
         outputs = visit.page.eval_on_selector_all(
             ".jp-OutputArea-output img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])"
         )
@@ -76,8 +89,12 @@ def test_notebook_page_shows_its_output_figure(browser, site_server):
         notebook = json.loads((Path(__file__).resolve().parents[1] / "docs" / "tutorial.ipynb").read_text())
         code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
         checks = re.findall(r'print\("(checked: [^"]+)"\)', code)
+        assert checks
+        # Each line as rendered (innerText), waited for: a line can be in the HTML before it is laid out.
+        rendered = "lines => lines.every(l => document.querySelector('article').innerText.includes('\\n' + l + '\\n'))"
+        visit.page.wait_for_function(rendered, arg=checks, timeout=10_000)
         text = visit.page.inner_text("article")
-        assert checks and all(f"\n{check}\n" in text for check in checks), checks
+        assert all(f"\n{check}\n" in text for check in checks), checks
         link = visit.page.get_attribute("a[download]", "href")
         response = visit.page.request.get(site_server + "tutorial/" + link)
         assert response.status == 200 and b'"cells"' in response.body()
@@ -129,7 +146,8 @@ def test_copy_button_copies_the_code(browser, site_server):
 
 
 def test_missing_page_gets_the_404_page(browser, site_server):
-    visit = Visit(browser, site_server + "no/such/page/")
+    # "networkidle": the assets it loads late must not fail either.
+    visit = Visit(browser, site_server + "no/such/page/", wait_until="networkidle")
     try:
         assert "404" in visit.page.inner_text("article")
         # The 404 page is served at any depth, so its links and assets are absolute: they must load.

@@ -1,8 +1,8 @@
 """Figures and code blocks as a reader sees them: in both colour schemes, on a phone, at 1280 px.
 
 Headless Chromium (Debian's) driven by playwright, as in test_browser.py; skips where
-either is missing, fails under CI=true. Screenshots of a figure page in both schemes and
-at 390 px go to test-artifacts/screenshots/ for a person to look at.
+either is missing, fails under CI=true. When a check of a page fails, a screenshot of it
+goes to test-artifacts/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screensh
 FIGURE_PAGE = "comparison/"  # multi-panel figures
 PHONE = {"width": 390, "height": 844}  # a current phone's viewport in CSS px
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def _screenshot(page, name):
+    """A full-page screenshot for a person to look at, taken when a check has failed."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _open(browser, url, viewport=DESKTOP, scheme="light"):
@@ -93,10 +99,10 @@ def test_figures_follow_the_colour_scheme(browser, site_server, scheme):
             # On a desktop the bulk of a wide figure's text is >= 9 CSS px and none is under 8;
             # mathtext sub- and superscripts (70% of their text) are not counted here.
             assert fig["medianFontPx"] >= 9 and fig["minPlainFontPx"] >= 8, fig
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.locator("article picture img:visible").first.scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / f"figures-{scheme}-1280.png"))
         assert errors == []
+    except BaseException:
+        _screenshot(page, f"figures-{scheme}-1280")
+        raise
     finally:
         context.close()
 
@@ -128,9 +134,10 @@ def test_phone_gets_narrow_figures_with_readable_text(browser, site_server, sche
             assert fig["right"] <= column + 0.5  # inside the content column
             assert fig["minFontPx"] >= 9, f"{name}: smallest text {fig['minFontPx']:.2f} CSS px at 390 px"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"figures-{scheme}-390.png"), full_page=True)
         assert errors == []
+    except BaseException:
+        _screenshot(page, f"figures-{scheme}-390")
+        raise
     finally:
         context.close()
 
@@ -207,9 +214,10 @@ def test_notebook_figure_follows_the_dark_scheme(browser, site_server):
         shot = pil.open(BytesIO(page.screenshot(clip={**box, "width": 4, "height": 4})))
         r, g, b = shot.convert("RGB").getpixel((1, 1))
         assert max(r, g, b) < 80, (r, g, b)  # dark, not the white rectangle it was
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "notebook-dark-1280.png"))
         assert errors == []
+    except BaseException:
+        _screenshot(page, "notebook-dark-1280")
+        raise
     finally:
         context.close()
 
