@@ -1,25 +1,26 @@
 r"""GloVe word vectors on *The Time Machine*: real text, real sparse gradients.
 
 The objective of Pennington, Socher & Manning (2014), weighted least squares on the
-logarithms of co-occurrence counts, over the nonzero counts $X_{ij}$:
+logarithms of the nonzero co-occurrence counts $C_{ij}$ (the paper's ``X_ij``):
 
 $$
-J = \frac{1}{N}\sum_{X_{ij} > 0} f(X_{ij})\,\bigl(w_i^\top \tilde w_j + b_i + \tilde b_j - \log X_{ij}\bigr)^2,
-\qquad f(x) = \min\bigl(1, (x/x_{\max})^{3/4}\bigr),\ x_{\max} = 100,
+J = \frac{1}{n}\sum_{C_{ij} > 0} \varphi(C_{ij})\,
+\bigl(\psi_i^\top \tilde\psi_j + \chi_i + \tilde\chi_j - \log C_{ij}\bigr)^2,
+\qquad \varphi(C) = \min\bigl(1, (C/C_{\max})^{3/4}\bigr),\ C_{\max} = 100,
 $$
 
-divided here by the number $N$ of nonzero counts so that a minibatch's mean is an unbiased
+divided here by the number $n$ of nonzero counts so that a minibatch's mean is an unbiased
 estimate of it. The text is tokenised as d2l does (`rmsprop_ref.data.time_machine`); the
-vocabulary is every word seen at least ``min_count`` times; $X_{ij}$ adds $1/d$ for each
-time word $j$ is $d \le$ ``window`` tokens after or before word $i$ (distances counted in
-the whole text, out-of-vocabulary words included).
+vocabulary is every word seen at least ``min_count`` times; $C_{ij}$ adds 1/distance each
+time word j is at most ``window`` tokens after or before word i (distances counted in the
+whole text, out-of-vocabulary words included).
 
-The parameters are one array $\theta$ of shape ``(2V, dim + 1)``: row $i < V$ holds $w_i$
-and $b_i$, row $V + j$ holds $\tilde w_j$ and $\tilde b_j$. A minibatch of pairs gives
-a gradient that is zero in every row not in it.
+The parameters are one array $\theta$ of shape ``(2 * V, dim + 1)`` for ``V`` words: row i
+holds $\psi_i$ and $\chi_i$, row ``V + j`` holds $\tilde\psi_j$ and $\tilde\chi_j$.
+A minibatch of pairs gives a gradient that is zero in every row not in it.
 
 `study` runs `GLOVE_PROTOCOL`: every method on every rate of the grid and every seed of
-the minibatch order at once (θ of shape ``(2V, seeds, dim + 1, rates)``), through the
+the minibatch order at once (θ of shape ``(2 * V, seeds, dim + 1, rates)``), through the
 package's own update functions (`rmsprop_ref.airfoil.update`), and `lazy_adam_update`
 for the lazy Adam of PyTorch's ``SparseAdam``.
 """
@@ -54,9 +55,9 @@ __all__ = [
 #: The study's protocol, fixed before any result.
 GLOVE_PROTOCOL = {
     "min_count": 25,  # vocabulary: words seen at least this often
-    "window": 5,  # tokens either side; a pair d apart adds 1/d (GloVe §4.2)
+    "window": 5,  # tokens either side; a pair k tokens apart adds 1/k (GloVe §4.2)
     "dim": 6,
-    "x_max": 100.0,  # GloVe §3: f(x) = min(1, (x / x_max)^alpha)
+    "x_max": 100.0,  # GloVe §3: φ(C) = min(1, (C / x_max)^alpha)
     "alpha": 0.75,
     "batch": 64,  # nonzero pairs per step: about a third of the rows get a gradient
     "epochs": 2,  # passes over the nonzero pairs, each seed its own order per epoch
@@ -78,7 +79,7 @@ class Corpus:
 
     words: tuple[str, ...]  # by count, most frequent first (ties alphabetical)
     counts: np.ndarray  # occurrences of each word in the text
-    i: np.ndarray  # the nonzero pairs (i, j), and X_ij
+    i: np.ndarray  # the nonzero pairs (i, j), and their counts C_ij
     j: np.ndarray
     x: np.ndarray
     n_tokens: int
@@ -97,7 +98,7 @@ class Corpus:
 
 
 def cooccurrence(tokens: list[str], min_count: int, window: int) -> Corpus:
-    """Build the `Corpus` of `tokens`: vocabulary of words seen >= `min_count` times, X_ij with 1/d weights."""
+    """Build the `Corpus` of `tokens`: vocabulary of words seen >= `min_count` times, C_ij with 1/distance weights."""
     counts = Counter(tokens)
     words = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
     index = {w: k for k, w in enumerate(words)}
@@ -120,7 +121,7 @@ def corpus() -> Corpus:
 
 
 def weight(x: np.ndarray) -> np.ndarray:
-    """f(x) = min(1, (x / x_max)^alpha), GloVe's weighting."""
+    """φ(C) = min(1, (C / C_max)^(3/4)), GloVe's weighting (``x_max`` and ``alpha`` of the protocol)."""
     return np.minimum(1.0, (np.asarray(x) / GLOVE_PROTOCOL["x_max"]) ** GLOVE_PROTOCOL["alpha"])
 
 
@@ -131,14 +132,14 @@ def start(V: int, dim: int) -> np.ndarray:
 
 
 def _residual(theta, i, j, x, V):
-    """Per pair: (w_i, w̃_j, w_iᵀw̃_j + b_i + b̃_j − log X_ij); trailing axes of θ broadcast."""
+    """Per pair: (row i, row V + j, ψ_iᵀψ̃_j + χ_i + χ̃_j − log C_ij); trailing axes of θ broadcast."""
     wi, wj = theta[i], theta[V + np.asarray(j)]
     log_x = np.log(x).reshape(-1, *[1] * (theta.ndim - 2))
     return wi, wj, (wi[:, :-1] * wj[:, :-1]).sum(axis=1) + wi[:, -1] + wj[:, -1] - log_x
 
 
 def loss(theta: np.ndarray, i, j, x, V: int) -> np.ndarray:
-    """Mean over the pairs (i, j, x) of f(x)(w_iᵀw̃_j + b_i + b̃_j − log x)²; θ (2V, dim+1, ...)."""
+    """Mean over the pairs (i, j, x) of φ(x)(ψ_iᵀψ̃_j + χ_i + χ̃_j − log x)², x the counts C_ij; θ (2V, dim+1, ...)."""
     _, _, r = _residual(theta, i, j, x, V)
     f = weight(x).reshape(-1, *[1] * (theta.ndim - 2))
     return (f * r**2).mean(axis=0)

@@ -261,3 +261,134 @@ def test_claim_sparse_work_per_row_looked_up(claim):
         slope, intercept = lines[(name, 1000)]
         assert lines[(name, 10000)] == (slope, intercept), lines  # the table's size does not enter
         assert slope > 0 and 0 <= intercept < 10, lines  # the constant is a few scalars (the step count)
+
+
+# ---- Real text: GloVe on The Time Machine (rmsprop_ref.glove) ----
+
+
+def _glove():
+    from rmsprop_ref import glove
+
+    return glove, glove.study()
+
+
+def test_claim_glove_constants(claim):
+    """Measured on the package's weighting and counts: φ reaches 1 exactly at the printed C_max
+    (and not 0.1 below it); its log-log slope below C_max is the printed exponent; a pair 2
+    tokens apart adds 1/2, so a pair k apart adds 1/k."""
+    from rmsprop_ref.glove import cooccurrence, weight
+
+    c_max = claim.num(r"C_\{\\max\} = (\d+)").value
+    assert weight(c_max) == 1 and weight(c_max - 0.1) < 1
+    claim.num("= 100").check(c_max)
+    slope = np.log(weight(40.0) / weight(10.0)) / np.log(4.0)
+    num, den = claim.num(r"exponent (\d)/4").value, claim.num(r"exponent 3/(\d)").value
+    np.testing.assert_allclose(slope, num / den, rtol=1e-12)
+    data = cooccurrence(["a", "b", "c"], min_count=1, window=2)
+    X = dict(zip(zip(data.i, data.j), data.x))
+    one = claim.num(r"the (\d)/k weighting").value
+    assert X[(0, 2)] == one / 2 and X[(0, 1)] == one / 1  # 'a' and 'c' 2 apart, 'a' and 'b' 1 apart
+    claim.unused(r"§(\d)", why="the paper's section number")
+    claim.unused(r"§(4\.2)", why="the paper's section number")
+
+
+def test_claim_glove_protocol(claim):
+    """The protocol as the study runs it: the grid's ends, its mantissas (every value is 1 or 3
+    times a power of ten, each decade complete) and its size; passes, seeds and RMSprop's α
+    as used; no chosen rate at either end of the grid (measured); a rate where a seed diverged
+    scores inf (SGD at the top of the grid, measured); the bands by rank: the frequent one is
+    the top tenth of the vocabulary, the rare one the lower half."""
+    glove, result = _glove()
+    p = glove.GLOVE_PROTOCOL
+    grid = np.array(p["lr_grid"])
+    claim.num("from 0.003").check(grid.min())
+    claim.num("to 30").check(grid.max())
+    claim.num(r"\((\d+) rates").check(grid.size)
+    mantissas = {claim.num(r"with (\d) and 3 per decade").value, claim.num(r"with 1 and (\d) per decade").value}
+    decades = np.arange(np.floor(np.log10(grid.min())), np.floor(np.log10(grid.max())) + 1)
+    want = sorted(m * 10**d for d in decades for m in mantissas if grid.min() <= m * 10**d <= grid.max() * 1.0001)
+    np.testing.assert_allclose(grid, want, rtol=1e-12)
+    claim.num("for 2 passes").check(p["epochs"])
+    claim.num("with 5 seeds").check(len(p["seeds"]))
+    claim.num(r"\\alpha = (0\.9)").check(p["fixed"]["RMSprop"]["alpha"])
+    for r in result.values():
+        assert grid.min() < r.lr < grid.max(), r
+        assert np.isfinite(r.scores).sum() >= 2
+    sgd = glove.grid_runs("SGD", grid[-1:], p["seeds"])
+    assert not np.all(np.isfinite(sgd)) and result["SGD"].scores[-1] == np.inf
+    data = glove.corpus()
+    band = data.bands()
+    ranks = np.arange(data.V)
+    assert set(data.i[band["frequent"]]) == set(ranks[ranks < data.V / 10])
+    assert set(data.i[band["rare"]]) == set(ranks[ranks >= data.V / 2])
+
+
+def test_claim_glove_adagrad_lowest(claim):
+    """Measured on the study: Adagrad's mean final J over the seeds, the others' lowest and highest
+    means, Adagrad lowest in both bands, its worst seed and the others' best seed."""
+    _, result = _glove()
+    mean = {name: r.final["all"].mean() for name, r in result.items()}
+    others = {k: v for k, v in mean.items() if k != "Adagrad"}
+    claim.num("$J$ 0.0262").check(mean["Adagrad"])
+    claim.num("against 0.0288").check(min(others.values()))
+    claim.num("to 0.0350").check(max(others.values()))
+    for b in ("all", "frequent", "rare"):
+        means = {name: r.final[b].mean() for name, r in result.items()}
+        assert min(means, key=means.get) == "Adagrad", (b, means)
+    worst = result["Adagrad"].final["all"].max()
+    best_other = min(r.final["all"].min() for name, r in result.items() if name != "Adagrad")
+    claim.num("(0.0269)").check(worst)
+    claim.num("(0.0271)").check(best_other)
+    assert worst < best_other
+
+
+def test_claim_glove_lazy_adam(claim):
+    """Measured: lazy and dense Adam's mean final J, lazy below dense, and each one's standard
+    deviation over the seeds rounds to the printed spread and exceeds the difference."""
+    _, result = _glove()
+    lazy, dense = result["Adam, lazy"].final["all"], result["Adam"].final["all"]
+    claim.num("(0.0288").check(lazy.mean())
+    claim.num("0.0293").check(dense.mean())
+    assert lazy.mean() < dense.mean()
+    spread = claim.num("(0.0010)")
+    for run in (lazy, dense):
+        spread.check(run.std())
+        assert dense.mean() - lazy.mean() < run.std()
+
+
+def _edges(result):
+    """1 − J_Adagrad / J_other on each band, for every other method."""
+    ada = result["Adagrad"].final
+    return {
+        name: {b: 1 - ada[b].mean() / r.final[b].mean() for b in ("frequent", "rare")}
+        for name, r in result.items()
+        if name != "Adagrad"
+    }
+
+
+def test_claim_glove_rare_not_more(claim):
+    """Measured: Adagrad's relative edge on the rare and frequent bands against SGD and Adam, and
+    against every other method the edge on the rare band is positive and smaller than on the
+    frequent one."""
+    _, result = _glove()
+    edges = _edges(result)
+    claim.num("25%").check(edges["SGD"]["rare"])
+    claim.num("28%").check(edges["SGD"]["frequent"])
+    claim.num("9%").check(edges["Adam"]["rare"])
+    claim.num("13%").check(edges["Adam"]["frequent"])
+    for name, e in edges.items():
+        assert 0 < e["rare"] < e["frequent"], (name, e)
+
+
+def test_claim_glove_scope(claim):
+    """Measured: the grid's steps are about 3 (each ratio of neighbours within ±0.5 of it); the
+    study's horizon is two passes; Adagrad's lead (lowest mean J) and its edge being smaller on
+    the rare band than on the frequent one against every other method (as glove_rare_not_more)."""
+    glove, result = _glove()
+    grid = np.array(glove.GLOVE_PROTOCOL["lr_grid"])
+    for ratio in grid[1:] / grid[:-1]:
+        claim.num("about 3").about(ratio)
+    assert glove.GLOVE_PROTOCOL["epochs"] == 2 and "two passes" in claim.text
+    mean = {name: r.final["all"].mean() for name, r in result.items()}
+    assert min(mean, key=mean.get) == "Adagrad"
+    assert all(0 < e["rare"] < e["frequent"] for e in _edges(result).values())
