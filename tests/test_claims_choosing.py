@@ -377,3 +377,24 @@ def test_claim_choosing_wilson_airfoil(claim):
     assert params.value < rows.value
     for m in ADAPTIVE:
         assert all(_mean("mlp", m, "held") < _mean("mlp", s, "held") for s in SGD_VARIANTS), m
+
+
+def test_claim_choosing_rare_glove(claim):
+    """The sparse page's GloVe study (rmsprop_ref.glove.study): Adagrad's mean final J is the
+    lowest overall and in both bands; against every other method its relative edge is smaller on
+    the rare band than on the frequent one; against SGD, the printed edges."""
+    from rmsprop_ref.glove import study as glove_study
+
+    result = glove_study()
+    mean = {m: {band: r.final[band].mean() for band in ("all", "frequent", "rare")} for m, r in result.items()}
+    for band in ("all", "frequent", "rare"):
+        assert min(mean, key=lambda m: mean[m][band]) == "Adagrad", band
+
+    def edge(m, band):
+        return 1 - mean["Adagrad"][band] / mean[m][band]
+
+    for m in mean:
+        if m != "Adagrad":
+            assert edge(m, "rare") < edge(m, "frequent"), m
+    claim.num("25%").check(edge("SGD", "rare"))
+    claim.num("28%").check(edge("SGD", "frequent"))
