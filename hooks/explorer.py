@@ -188,7 +188,9 @@ def _is_ident(ch: str) -> bool:
 
 def squeeze_js(source: str) -> str:
     """Drop the spaces JavaScript does not need: those next to punctuation (``a = f(b, c)`` ->
-    ``a=f(b,c)``). Line breaks stay (automatic semicolon insertion sees the same code).
+    ``a=f(b,c)``), and the line breaks that cannot end a statement: after ``{ ; , ( [``
+    and before ``}`` (automatic semicolon insertion sees the same code: ``x\n}`` and ``x}``
+    both end the statement at the brace; every other line break stays).
 
     A small scanner, not a parser: strings, template literals (with their ``${...}``
     code, nested), regular-expression literals (a ``/`` where an operand may start) and
@@ -268,6 +270,14 @@ def squeeze_js(source: str) -> str:
                 j += 1
             out.append(source[i:j])
             i = j
+        elif c == "\n":
+            j = i
+            while j < n and source[j] in " \t\n":
+                j += 1
+            before = "".join(out[-1:])[-1:]
+            if not (before in ("", "\n") or before in "{;,([" or source[j : j + 1] == "}"):
+                out.append("\n")
+            i += 1
         elif c in " \t":
             j = i
             while j < n and source[j] in " \t":

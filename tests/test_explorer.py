@@ -228,12 +228,14 @@ def test_served_script_loses_comments_but_not_code():
 
 def test_served_script_loses_spaces_but_not_meaning():
     squeeze = _hook().squeeze_js
-    assert squeeze("const a = f(b, c) + 1;\nif (x in y) return a;\n") == "const a=f(b,c)+1;\nif(x in y)return a;\n"
-    assert squeeze("x = a - -b + +c;\n") == "x=a- -b+ +c;\n"  # not a--b, not ++c
+    assert squeeze("const a = f(b, c) + 1;\nif (x in y) return a;\n") == "const a=f(b,c)+1;if(x in y)return a;"
+    assert squeeze("x = a - -b + +c;\n") == "x=a- -b+ +c;"  # not a--b, not ++c
     # strings, template text (also in nested ${...}), regex literals and division as written
     kept = "p = \"a = b\" + 'c , d';\nq = `t = ${f(`u = ${v + 1}`)} w`;\nr = /a +b/g.test(s) ? n / 2 : (/ x/);\n"
-    assert squeeze(kept) == "p=\"a = b\"+'c , d';\nq=`t = ${f(`u = ${v+1}`)} w`;\nr=/a +b/g.test(s)?n/2:(/ x/);\n"
-    assert squeeze("return /a b/.test(s);\n") == "return/a b/.test(s);\n"
+    assert squeeze(kept) == "p=\"a = b\"+'c , d';q=`t = ${f(`u = ${v+1}`)} w`;r=/a +b/g.test(s)?n/2:(/ x/);"
+    assert squeeze("return /a b/.test(s);\n") == "return/a b/.test(s);"
+    # line breaks go only where no statement can end: after { ; , ( [ and before }
+    assert squeeze("if (a) {\nf(x,\ny);\ng()\n}\ny = 1\nz()\nreturn\nw\n") == "if(a){f(x,y);g()}\ny=1\nz()\nreturn\nw\n"
 
 
 # ------------------------------------------------------------------ (a) parity
