@@ -160,7 +160,7 @@ def test_claim_adam_stability_limit_19(claim):
     scale = claim.num(r"\$\((1)-\\beta_1\)\$ times").value
     limit.check(two * (one_plus + beta1.value) / ((one_minus - beta1.value) * h.value))
 
-    def final(r, steps=3000):
+    def final(r, steps=1000):
         theta = np.ones(1)
         opt = SGD(theta, lr=(scale - beta1.value) * r, momentum=beta1.value)
         for _ in range(steps):
@@ -171,7 +171,7 @@ def test_claim_adam_stability_limit_19(claim):
 
     lo, hi = 10.0, 30.0
     assert final(lo) < 1 < final(hi)
-    for _ in range(30):
+    for _ in range(10):  # to ±0.02, finer than the printed integer
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if final(mid) < 1 else (lo, mid)
     limit.check(lo)
