@@ -268,6 +268,8 @@ def band_losses(thetas: np.ndarray, data: Corpus | None = None) -> dict[str, np.
 
 @dataclass(frozen=True)
 class Result:
+    """One method's outcome in `study`: its chosen rate, the criterion on the grid, its final losses."""
+
     method: str
     lr: float  # the chosen rate
     scores: np.ndarray  # criterion per rate: mean over seeds of the final J (inf if any seed diverged)
