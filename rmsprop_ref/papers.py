@@ -10,7 +10,9 @@ Two experiments small enough to run in seconds, each from the paper that made th
   Gradient Methods in Machine Learning*, NeurIPS 2017 (arXiv:1705.08292), section 3.3: a
   linearly separable least-squares problem on which the adaptive methods fit the training
   set with a solution that labels every new point positive, while gradient descent finds
-  the minimum-norm one. `WILSON_PROTOCOL` holds the sizes, which are ours.
+  the minimum-norm one. The section's text was not available: the construction follows two
+  restatements that agree (J. Kwon's notes on the paper; mikeizbicki/random-initialization,
+  src/data/wrssr.py). `WILSON_PROTOCOL` holds the sizes, which are ours.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ def reddi_runs(
 
 
 #: Wilson et al.'s construction at sizes of our choosing (the section's own text was not
-#: available to check against): n training points, labels +1 with probability p, n_test new
+#: available to check against; the construction is that of two restatements, which agree):
+#: n training points, labels +1 with probability p, n_test new
 #: points; every method at PyTorch's defaults apart from the learning rate, run on each rate
 #: of the grid for `steps` full-batch steps from 0; a run "fits" when its training loss is
 #: below `fit`.
