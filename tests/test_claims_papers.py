@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from rmsprop_ref import Adam, set_lr
+from rmsprop_ref import Adagrad, Adam, set_lr
 from rmsprop_ref.papers import REDDI, REDDI_PROTOCOL, reddi_gradients, reddi_runs, wilson_data, wilson_study
 
 STEPS = REDDI_PROTOCOL["steps"]
@@ -186,6 +186,48 @@ def test_claim_papers_wilson_fit(claim):
         fit = r.fits()
         assert np.all(r.test[fit] == (y_test > 0).mean()), method
         assert np.all(r.head[fit, 0] < r.head[fit, 1] + r.head[fit, 2]), method
+
+
+def test_claim_papers_wilson_adagrad_departure(claim):
+    """The package's Adagrad (its default eps) on Wilson et al.'s data at the printed rates: the
+    departure of theta from the direction of sign(X^T y) (the largest coordinate of theta minus
+    its projection on that direction) after the first step at rate 1, by the printed step at rate
+    1, its largest over the run at 0.01; at 0.1 and 1 magnified more than a million times and the
+    three weights unequal in the study's runs, whose test accuracy stays the share of positive
+    labels."""
+    from rmsprop_ref.papers import WILSON_PROTOCOL as P
+
+    X, y, y_test = wilson_data(P["n"], P["p"], P["n_test"], P["seed"])
+    sign = np.sign(X.T @ y)
+    first, later = claim.nums("0.1")
+    assert first.value == later.value
+    big = claim.nums("and 1") + claim.nums("rate 1")
+    assert len({b.value for b in big}) == 1
+    small = claim.num("0.01")
+    eps = claim.num("10^{-10}")
+    eps.check(Adagrad(np.zeros(1)).hyperparams["eps"])
+    lrs = (small.value, first.value, big[0].value)
+    thetas = [np.zeros(X.shape[1]) for _ in lrs]  # one Adagrad per rate, each from 0
+    opts = [Adagrad(theta, lr=lr) for theta, lr in zip(thetas, lrs)]
+    departure = np.empty((P["steps"], len(lrs)))
+    for t in range(P["steps"]):
+        for k, (theta, opt) in enumerate(zip(thetas, opts)):
+            opt.step(2 * X.T @ (X @ theta - y))
+            departure[t, k] = np.abs(theta - (sign @ theta) / (sign @ sign) * sign).max()
+    claim.num("5 \\cdot 10^{-11}").check(departure[0, 2])
+    by = int(claim.num("step 10").value)
+    claim.num("above 0.6").above(departure[by - 1, 2])
+    claim.num("below $10^{-11}").below(departure[:, 0].max())
+    for k in (1, 2):  # magnified: the run's largest departure against the first step's
+        assert departure[:, k].max() > 1e6 * departure[0, k]
+    study = wilson_study()["Adagrad"]
+    for lr in lrs:
+        k = study.lrs.index(lr)
+        assert np.allclose(study.head[k], thetas[lrs.index(lr)][:3], atol=1e-6)  # the study's runs
+        assert study.test[k] == (y_test > 0).mean()
+    for lr in lrs[1:]:
+        head = study.head[study.lrs.index(lr)]
+        assert abs(head[0] - head[1]) > 1e-3
 
 
 def test_claim_papers_wilson_weight_decay(claim):
