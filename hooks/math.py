@@ -3,6 +3,15 @@
 pymdownx.arithmatex (generic mode) leaves ``\\(...\\)`` and ``\\[...\\]`` in spans and
 divs of class ``arithmatex``; notebook Markdown cells keep ``$...$`` and ``$$...$$``.
 Both become ``<math>`` elements, which browsers render natively (MathML Core).
+
+The page is parsed as HTML (BeautifulSoup over Python's html.parser), so a Markdown
+cell is the whole element however many ``<div>`` it holds, and only its text is searched
+for dollars: not its code, not its attributes.
+
+Aligned equations (``aligned``, ``align*``) are MathML tables whose rows have one cell
+per side of the ``&``. Firefox honours their ``columnalign``; Chromium does not, so the
+table gets the class ``rr-aligned`` and docs/stylesheets/extra.css aligns the cells by
+their ``columnalign`` with ``text-align``: the relation signs line up in both.
 """
 
 from __future__ import annotations
@@ -10,34 +19,28 @@ from __future__ import annotations
 import html
 import re
 
+from bs4 import BeautifulSoup, Comment, NavigableString
 from latex2mathml.converter import convert
 from mkdocs.exceptions import PluginError
 
-_ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">\s*(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<block>.*?)\\\])\s*</(?P=tag)>',
-    re.S,
-)
-# Notebook Markdown cells: $$...$$ (display) first, then $...$ (inline), in rendered markdown only.
-_NB_CELL = re.compile(r'(<div class="[^"]*jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.S)
-_NB_BLOCK = re.compile(r"\$\$(.+?)\$\$", re.S)
-_NB_INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]+?)\$")
-# mkdocs-jupyter 0.26 adds a MathJax loader with an empty src (a request for the page
-# itself) and a MathJax config. Math is MathML here, so both go.
-_NB_MATHJAX = re.compile(
-    r'<!-- Load mathjax -->\s*<script src="">\s*</script>\s*(?:<!-- MathJax configuration -->\s*)?'
-    r'<script type="text/x-mathjax-config">.*?</script>',
-    re.S,
-)
+_INLINE = re.compile(r"^\s*\\\((.*)\\\)\s*$", re.S)
+_BLOCK = re.compile(r"^\s*\\\[(.*)\\\]\s*$", re.S)
+# Notebook Markdown cells: $$...$$ (display) first, then $...$ (inline), in their text only.
+_NB_MATH = re.compile(r"\$\$(?P<block>.+?)\$\$|(?<![\\$])\$(?!\$)(?P<inline>[^$\n]+?)\$", re.S)
+_NO_MATH_INSIDE = ("code", "pre", "script", "style", "math", "kbd", "samp")
+_ALIGNED = re.compile(r"\\begin\{(?:aligned|align\*?)\}")
 
 
 def to_mathml(tex: str, display: bool, where: str) -> str:
-    tex = html.unescape(tex).strip()
+    tex = tex.strip()
     # latex2mathml knows align* but not aligned; they mean the same here.
     tex = tex.replace(r"\begin{aligned}", r"\begin{align*}").replace(r"\end{aligned}", r"\end{align*}")
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many types; name the formula either way
         raise PluginError(f"{where}: cannot render TeX {tex!r}: {exc}") from exc
+    if _ALIGNED.search(tex):
+        mathml = mathml.replace("<mtable ", '<mtable class="rr-aligned" ', 1)
     # Keep the TeX as an annotation (MathML's <semantics>) for copy/paste and assistive tools.
     head, _, body = mathml.partition(">")
     body = body.removesuffix("</math>")
@@ -45,21 +48,57 @@ def to_mathml(tex: str, display: bool, where: str) -> str:
     return f"{head}><semantics>{body}{note}</semantics></math>"
 
 
+def _fragment(markup: str):
+    """Parsed MathML (or any HTML) as a list of nodes to insert into another tree."""
+    return list(BeautifulSoup(markup, "html.parser").contents)
+
+
+def _replace_arithmatex(soup, where: str) -> None:
+    for el in soup.find_all(["span", "div"], class_="arithmatex"):
+        text = el.get_text()  # the TeX, its entities decoded by the parser
+        match = _BLOCK.match(text) if el.name == "div" else None
+        inline = None if match else _INLINE.match(text)
+        if not (match or inline):
+            raise PluginError(f"{where}: an arithmatex {el.name} without \\(...\\) or \\[...\\]: {text[:80]!r}")
+        el.replace_with(*_fragment(to_mathml((match or inline).group(1), match is not None, where)))
+
+
+def _replace_dollars(cell, where: str) -> None:
+    """$...$ and $$...$$ in the text of a rendered notebook Markdown cell, outside code."""
+    for text in list(cell.find_all(string=True)):
+        if isinstance(text, Comment) or text.find_parent(_NO_MATH_INSIDE) is not None:
+            continue
+        pieces, last = [], 0
+        for m in _NB_MATH.finditer(str(text)):
+            pieces.append(NavigableString(text[last : m.start()]))
+            block = m.group("block")
+            pieces += _fragment(to_mathml(block if block is not None else m.group("inline"), block is not None, where))
+            last = m.end()
+        if pieces:
+            pieces.append(NavigableString(text[last:]))
+            text.replace_with(*pieces)
+
+
+def _drop_mathjax(soup) -> None:
+    """mkdocs-jupyter 0.26 adds a MathJax loader with an empty src (a request for the page
+    itself) and a MathJax config, each after a comment. Math is MathML here, so all go."""
+    for script in soup.find_all("script"):
+        if script.get("src") == "" or script.get("type") == "text/x-mathjax-config":
+            script.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        if comment.strip() in ("Load mathjax", "MathJax configuration"):
+            comment.extract()
+
+
 def on_page_content(content: str, page, **kwargs) -> str:
     where = page.file.src_path
-
-    def arithmatex(m: re.Match) -> str:
-        block = m.group("block")
-        return to_mathml(block if block is not None else m.group("inline"), block is not None, where)
-
-    content = _ARITHMATEX.sub(arithmatex, content)
-    if where.endswith(".ipynb"):
-
-        def cell(m: re.Match) -> str:
-            body = _NB_BLOCK.sub(lambda b: to_mathml(b.group(1), True, where), m.group(2))
-            body = _NB_INLINE.sub(lambda i: to_mathml(i.group(1), False, where), body)
-            return m.group(1) + body + m.group(3)
-
-        content = _NB_CELL.sub(cell, content)
-        content = _NB_MATHJAX.sub("", content)
-    return content
+    notebook = where.endswith(".ipynb")
+    if 'class="arithmatex"' not in content and not notebook:
+        return content  # nothing to render: the page stays byte for byte as written
+    soup = BeautifulSoup(content, "html.parser")
+    _replace_arithmatex(soup, where)
+    if notebook:
+        for cell in soup.select("div.jp-RenderedMarkdown"):
+            _replace_dollars(cell, where)
+        _drop_mathjax(soup)
+    return soup.decode(formatter="minimal")
