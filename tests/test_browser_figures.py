@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shown_images import load_shown_images
 from site_pages import site_pages
 
 from conftest import require
@@ -43,10 +44,10 @@ def _load(page, url):
 
     Not "networkidle": that waits for half a second without requests after the load, on
     every page; what these tests measure (layout, figure files, text sizes) is settled
-    once the images and fonts are.
+    once the shown images and the fonts are.
     """
     page.goto(url, wait_until="load")
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    load_shown_images(page)  # the figures are lazy: the shown ones load now, as on scrolling
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
@@ -114,11 +115,81 @@ def test_toggle_switches_the_figures(browser, site_server):
             "() => [...document.querySelectorAll('article picture img')].filter(i => i.offsetParent).map(i => i.src)"
         )
         assert not any(src.endswith("-dark.svg") for src in page.evaluate(shown))
+        first = "article picture.rr-figure--light img"
+        page.locator(first).first.scroll_into_view_if_needed()
         page.click("form[data-md-component=palette] label:visible")  # the reader's toggle in the header
         page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
         assert all(src.endswith("-dark.svg") for src in page.evaluate(shown))
+        # The dark figure on screen loads by itself (it was never fetched: lazy and hidden).
+        page.wait_for_function(
+            """() => { const img = document.querySelector('article picture.rr-figure--dark img');
+                       return img.offsetParent !== null && img.complete && img.naturalWidth > 0; }""",
+            timeout=5000,
+        )
     finally:
         context.close()
+
+
+#: A cold load's budget (issue 15): every page, uncompressed, the search index aside.
+PAGE_BUDGET = 600 * 1024
+
+
+def _cold_load(browser, url, viewport, scheme):
+    """Load `url` in a fresh context (empty cache) until the network is idle: its bytes then
+    (a cold load; the lazy figures below the first screen are not yet fetched). Then show
+    every figure, as a reader scrolling to the end would: the bytes after that, the figure
+    files fetched in all and the ones shown."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    sizes, figures = [], []
+
+    def on_response(response):
+        if "search_index" not in response.url:
+            sizes.append(len(response.body()))
+        if "/figures/" in response.url:
+            figures.append(response.url.rsplit("/", 1)[1])
+
+    page.on("response", on_response)
+    try:
+        page.goto(url, wait_until="networkidle")
+        cold = sum(sizes)
+        load_shown_images(page)
+        shown = page.evaluate(
+            "[...document.querySelectorAll('article picture img')].filter(i => i.offsetParent).map(i => i.currentSrc)"
+        )
+        page.wait_for_load_state("networkidle")
+        return cold, sum(sizes), sorted(figures), sorted(src.rsplit("/", 1)[1] for src in shown)
+    finally:
+        context.close()
+
+
+#: Pages over the budget, each for a reason this test does not fix (measured on a cold load).
+_OVER_BUDGET = {
+    "tutorial/": "699 KB: mkdocs-jupyter's CSS leaves a 344-KB page, and its PNG figure (issue 15 item 6: an SVG)",
+    "api/": "652 KB: the API reference's HTML is 338 KB since the data, airfoil, papers and dynamics modules",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_OVER_BUDGET[p])) if p in _OVER_BUDGET else p
+        for p in site_pages()
+    ],
+    ids=lambda p: p or "home",
+)
+def test_a_cold_load_fetches_only_the_shown_figures_and_stays_under_600_kb(browser, site_server, path):
+    cold, _, fetched, shown = _cold_load(browser, site_server + path, DESKTOP, "light")
+    assert fetched == shown, f"{path}: fetched {fetched}, shown {shown}"
+    assert all(not name.endswith(("-dark.svg", "-narrow.svg")) for name in fetched), fetched
+    assert cold <= PAGE_BUDGET, f"{path or 'home'}: {cold / 1024:.0f} KB on a cold load (budget 600 KB)"
+
+
+def test_a_phone_in_dark_fetches_only_the_narrow_dark_figures(browser, site_server):
+    cold, _, fetched, shown = _cold_load(browser, site_server + FIGURE_PAGE, PHONE, "dark")
+    assert fetched == shown and len(fetched) >= 2, (fetched, shown)
+    assert all(name.endswith("-narrow-dark.svg") for name in fetched), fetched
+    assert cold <= PAGE_BUDGET, cold
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -222,8 +293,12 @@ def test_notebook_figure_follows_the_dark_scheme(browser, site_server):
         context.close()
 
 
-def test_every_figure_on_every_page_is_readable_on_a_phone(browser, site_server):
-    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+@pytest.mark.parametrize(
+    ("viewport", "scheme", "suffix"), [(PHONE, "dark", "-narrow-dark.svg"), (DESKTOP, "light", "")], ids=["390", "1280"]
+)
+def test_every_figure_on_every_page_is_readable(browser, site_server, viewport, scheme, suffix):
+    """Every text of every figure, sub- and superscripts included, is >= 9 CSS px as shown."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
     page = context.new_page()
     seen = 0
     try:
@@ -232,8 +307,32 @@ def test_every_figure_on_every_page_is_readable_on_a_phone(browser, site_server)
             for fig in page.evaluate(_SHOWN_FIGURES):
                 seen += 1
                 name = fig["src"].rsplit("/", 1)[1]
-                assert name.endswith("-narrow-dark.svg"), f"{path}: {name}"
+                assert name.endswith(suffix or ".svg") and ("-narrow" in name) == bool(suffix), f"{path}: {name}"
                 assert fig["minFontPx"] >= 9, f"{path}: {name} smallest text {fig['minFontPx']:.2f} CSS px"
         assert seen >= 10, seen
+    finally:
+        context.close()
+
+
+def test_notebook_output_keeps_its_lines_on_a_phone(browser, site_server):
+    """Printed tables are not wrapped inside numbers at 390 px; a wide one scrolls and takes focus."""
+    context, page, _ = _open(browser, site_server + "tutorial/", viewport=PHONE)
+    try:
+        outputs = page.eval_on_selector_all(
+            "article .jp-OutputArea-output pre",
+            """pres => pres.map(p => {
+                 const lines = p.textContent.replace(/\\n$/, '').split('\\n').length;
+                 const height = parseFloat(getComputedStyle(p).lineHeight);
+                 return {lines, drawn: Math.round(p.getBoundingClientRect().height / height),
+                         scrolls: p.scrollWidth > p.clientWidth + 1, tabindex: p.getAttribute('tabindex'),
+                         name: p.getAttribute('aria-label'), text: p.textContent.slice(0, 60)};
+               })""",
+        )
+        assert outputs
+        for out in outputs:
+            assert out["drawn"] <= out["lines"] + 1, out  # no line wrapped (a scrollbar may add one)
+            if out["scrolls"]:
+                assert out["tabindex"] == "0" and out["name"], out
+        assert any(out["scrolls"] for out in outputs)  # the check of focus above ran
     finally:
         context.close()

@@ -72,3 +72,49 @@ def test_notebook_css_is_parsed_not_brace_counted():
     sheet = '.used::after{content:"}"}/* { */.unused{a:b}.used:is(.x, .used){c:d}@import url(x.css);.gone{e:f}'
     out = css.prune(sheet, {"used"})
     assert out == '.used::after{content:"}"}.used:is(.x, .used){c:d}@import url(x.css);'
+
+
+def test_notebook_cell_math_after_a_nested_div_is_rendered():
+    """A Markdown cell is one element however many <div> it holds (a regex stopped at the first </div>)."""
+    math = _load("math")
+    html = (
+        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown"><div class="note">first $a$</div>'
+        "<p>then $b_t$ and <code>$not math$</code></p></div>"
+    )
+    out = math.on_page_content(html, page=_page("tutorial.ipynb"))
+    assert out.count("<math") == 2 and "<code>$not math$</code>" in out
+
+
+def test_aligned_equations_are_marked_for_the_alignment_css():
+    math = _load("math")
+    html = '<div class="arithmatex">\\[\\begin{aligned} v &= 1 \\\\ \\theta &\\leftarrow 2 \\end{aligned}\\]</div>'
+    out = math.on_page_content(html, page=_page("rmsprop.md"))
+    assert '<mtable class="rr-aligned"' in out
+    assert out.count('columnalign="right"') == 2 and out.count('columnalign="left"') == 2
+
+
+def test_notebook_mathjax_loader_is_removed():
+    math = _load("math")
+    html = (
+        '<!-- Load mathjax -->\n<script src=""></script>\n<!-- MathJax configuration -->\n'
+        '<script type="text/x-mathjax-config">MathJax.Hub.Config({})</script><p>kept</p>'
+    )
+    out = math.on_page_content(html, page=_page("tutorial.ipynb"))
+    assert "script" not in out and "MathJax" not in out and "<p>kept</p>" in out
+
+
+def test_figure_pictures_are_lazy_so_the_hidden_scheme_is_never_fetched():
+    figures = _load("figures")
+    html = '<p>text &amp; more</p><p><img alt="Two panels: a long description" src="../figures/trajectories.svg"></p>'
+    out = figures.on_page_content(html, page=None, config=None, files=None)
+    bs4 = require("bs4")
+    imgs = bs4.BeautifulSoup(out, "html.parser").find_all("img")
+    assert [img["loading"] for img in imgs] == ["lazy", "lazy"]
+    assert [img["src"] for img in imgs] == ["../figures/trajectories.svg", "../figures/trajectories-dark.svg"]
+    assert out.startswith("<p>text &amp; more</p>")  # the rest of the page as it was
+
+
+def test_pages_without_math_or_figures_are_returned_unchanged():
+    html = '<p>a <code>$x$</code> &amp; <img src="logo.png" alt="logo"/></p>'
+    assert _load("math").on_page_content(html, page=_page("x.md")) == html
+    assert _load("figures").on_page_content(html, page=None, config=None, files=None) == html
