@@ -239,7 +239,9 @@ def test_claim_choosing_adam_postpones(claim):
 def test_claim_choosing_adam_reddi(claim):
     """Reddi et al.'s online problem (rmsprop_ref.papers) at the printed beta2 and eta: where Adam and
     AMSGrad end after the page's 100 000 steps (Adam at the wrong end although eta_t decays, which
-    is why a decaying rate alone is no fix); the interval is the paper's feasible set."""
+    is why a decaying rate alone is no fix); the same at PyTorch's default beta2 (the package's
+    Adam's); the stochastic version's five seeds: AMSGrad below Adam on each, its range of final
+    iterates; the interval is the paper's feasible set."""
     from rmsprop_ref.papers import REDDI, reddi_runs
 
     assert REDDI["betas"][1] == claim.num("0.99").value
@@ -249,6 +251,16 @@ def test_claim_choosing_adam_reddi(claim):
     assert decaying.value == schedule.value
     claim.num("0.986").check(runs.x[-1, 0, j, 0])
     claim.num("−0.997").check(runs.x[-1, 1, j, 0])
+    default = claim.num("0.999")
+    assert Adam(np.zeros(1)).hyperparams["betas"] == (REDDI["betas"][0], default.value)
+    other = reddi_runs(etas=(schedule.value,), seeds=(), betas=(REDDI["betas"][0], default.value))
+    claim.num("0.172").check(other.x[-1, 0, 0, 0])
+    claim.num("−0.996").check(other.x[-1, 1, 0, 0])
+    claim.num("10^5").check(runs.t[-1])
+    adam, ams = runs.x[-1, 0, j, 1:], runs.x[-1, 1, j, 1:]
+    assert ams.size == 5 and np.all(ams < adam)  # nearer the optimum -1 on every seed
+    claim.num("−0.36").above(ams.min())
+    claim.num("0.08").below(ams.max())
     low, high = claim.num("[-1"), claim.num(", 1]")
     assert (low.value, high.value) == REDDI["box"]
 

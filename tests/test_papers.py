@@ -45,6 +45,27 @@ def test_reddi_runs_are_adam_itself():
     np.testing.assert_array_equal(runs.slope[1:, 0], np.cumsum(reddi_gradients(steps)))
 
 
+def test_reddi_runs_at_other_betas_are_adam_at_those_betas():
+    """betas=(0.9, 0.999): each column equals Adam at those betas, stepped as above, bit for bit;
+    betas Adam refuses are refused by reddi_runs too, by name."""
+    steps, betas = 303, (0.9, 0.999)
+    runs = reddi_runs(steps, (1.0,), (), every=1, betas=betas)
+    g = reddi_gradients(steps)
+    for i, amsgrad in enumerate((False, True)):
+        x = np.zeros(1)
+        opt = Adam(x, lr=1.0, betas=betas, amsgrad=amsgrad)
+        path = [0.0]
+        for t in range(1, steps + 1):
+            set_lr(opt, 1.0 / np.sqrt(t))
+            opt.step(np.array([g[t - 1]]))
+            np.clip(x, -1.0, 1.0, out=x)
+            path.append(x[0])
+        assert np.array_equal(runs.x[:, i, 0, 0], path), amsgrad
+    assert not np.array_equal(runs.x, reddi_runs(steps, (1.0,), (), every=1).x)  # betas were used
+    with pytest.raises(ValueError, match=r"beta"):
+        reddi_runs(10, (1.0,), (), betas=(0.9, 1.5))
+
+
 def test_wilson_data_has_the_construction():
     """Label in column 0, ones in columns 1 and 2, then 1 (positive) or 5 (negative) features of
     each row's own; X sign(X^T y) = 4 y, the property the paper's lemma needs."""
