@@ -275,6 +275,37 @@ def test_claim_dynamics_rmsprop_cycle(claim):
             claim.num(printed).check(lr * np.sqrt(root.value) / half.value)
 
 
+def test_claim_dynamics_rmsprop_cycle_limits(claim):
+    """RMSprop on the article's quadratic at the printed η: with α = 0 (1000 steps, as the page's runs)
+    the last two distances are the printed pair, the last steps alternate between them, and they are
+    not the ±η/2 cycle's η√2/2; with α = 0.999 the iterate is exactly 0 from the printed step on
+    (to step 1000) and not before."""
+    claim.unused(r"(0) < \\alpha", why="the range of α, its two ends measured below")
+    claim.unused(r"< (1)", why="the range of α, its two ends measured below")
+    claim.unused(r"near (1)", why="α = 0.999 is the measured instance")
+    claim.unused(r"\\pm\\eta/(2)", why="the cycle of the section above, measured by dynamics_rmsprop_cycle")
+    claim.unused(r"exactly (0) in", why="measured: every coordinate == 0.0")
+    claim.unused(r"gradient is (0)", why="the gradient of a quadratic at its minimum, a hand fact")
+    zero = claim.num(r"\\alpha = (0)\$,").value
+    lr = claim.num(r"\\eta = (0\.1)\$ the run").value
+    assert claim.num(r"\\eta = (0\.1)\$ it").value == lr
+    path = run(RMSprop, quadratic.grad, quadratic.start, 1000, lr=lr, alpha=zero)
+    d = np.linalg.norm(path, axis=1)
+    near, far = claim.num("0.026"), claim.num("0.115")
+    near.check(min(d[-2:]))
+    far.check(max(d[-2:]))
+    for start in (-20, -19):  # the last 20 steps alternate between the two, at the printed precision
+        printed = near if d[start] < d[start + 1] else far
+        printed.check(d[start::2].min())
+        printed.check(d[start::2].max())
+    assert abs(d[-1] - lr * np.sqrt(2) / 2) > 0.01
+    path = run(RMSprop, quadratic.grad, quadratic.start, 1000, lr=lr, alpha=claim.num("0.999").value)
+    at_zero = np.all(path == 0.0, axis=1)
+    first = int(np.argmax(at_zero))
+    claim.num("step (508)").check(first)
+    assert at_zero[first:].all() and not at_zero[:first].any()
+
+
 @functools.cache
 def _adam():
     theta = quadratic.start.copy()
