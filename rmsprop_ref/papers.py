@@ -44,7 +44,8 @@ __all__ = [
 REDDI = {"large": 1010.0, "small": -10.0, "period": 101, "probability": 0.01, "betas": (0.9, 0.99), "box": (-1.0, 1.0)}
 
 #: What section 5 leaves open, chosen here: the step size eta_t = eta/sqrt(t) of the paper's
-#: section 2 and Theorem 4 at three values of eta (the paper gives none for this experiment),
+#: section 2, Theorem 4 and its MNIST logistic regression, at three values of eta (the paper
+#: gives none for this experiment),
 #: the start 0 (not given either), the horizon, and the seeds of the stochastic version.
 REDDI_PROTOCOL = {"etas": (0.1, 1.0, 10.0), "start": 0.0, "steps": 100_000, "seeds": (0, 1, 2, 3, 4), "every": 100}
 
