@@ -367,8 +367,8 @@ def sgd_stationary_variance(lr, h, noise_var):
     \approx \frac{\eta\,\omega^2}{2h} \quad (\eta h \ll 1).
     $$
 
-    It is proportional to $\eta$: a constant rate leaves a spread that no number of steps
-    removes, and a rate that decays to 0 takes it to 0. Per coordinate for arrays.
+    It grows with $\eta$, in proportion to it when $\eta h \ll 1$: a constant rate leaves a
+    spread that no number of steps removes, and a rate that decays to 0 takes it to 0. Per coordinate for arrays.
     """
     h = _curvatures(h)
     if np.any(lr * h >= 2) or lr <= 0:
