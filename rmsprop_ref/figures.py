@@ -53,6 +53,12 @@ NARROW_MIN_FONT = 10.0
 #: Smallest font size in a wide figure, in points. At a 1280-px window the content
 #: column is 748 px, so a 9-in figure is shown at 0.87 of its size: 8 pt = 9.2 CSS px.
 WIDE_MIN_FONT = 8.0
+#: The content column at a 1280-px window, in CSS px: a wide figure wider than this is
+#: shown scaled down to it (a 9-in figure at 0.87 of its size).
+WIDE_COLUMN_PX = 748
+#: The smallest text a reader is shown at 1280 px, in CSS px (the bar is 9), mathtext's sub- and
+#: superscripts (70% of their text) included.
+WIDE_MIN_TEXT_PX = 9.2  # 9, the bar, and a little for rounding
 #: file-name suffix -> (layout, scheme) of each variant written for a figure
 VARIANTS = {
     "": ("wide", "light"),
@@ -583,6 +589,40 @@ def _raise_small_text(fig, minimum: float) -> None:
             text.set_fontsize(minimum)
 
 
+def _raise_to_column(fig) -> None:
+    """Raise the texts of a wide figure whose smallest glyphs, shown in the 1280-px column,
+    would be under `WIDE_MIN_TEXT_PX` CSS px: a text with mathtext scripts (a log axis'
+    ``10^{-5}``, a legend's ``β_2``) needs 1/0.7 of the size of plain text."""
+    from matplotlib.text import Text
+
+    scale = min(1.0, WIDE_COLUMN_PX / (fig.get_figwidth() * 96))
+    points = WIDE_MIN_TEXT_PX / (4 / 3 * scale)  # the smallest plain text, in points
+
+    def needed(text: str) -> float:
+        return points / 0.7 if re.search(r"\$[^$]*[_^][^$]*\$", text) else points
+
+    fig.draw_without_rendering()  # creates the tick labels
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t for t in axis.get_ticklabels(which="both") if t.get_text()]
+            if labels:
+                size = max(needed(t.get_text()) for t in labels)
+                if min(t.get_fontsize() for t in labels) < size:
+                    axis.set_tick_params(which="both", labelsize=size)
+    # A legend's entries keep one size: the one its entry with scripts needs.
+    for legend in [ax.get_legend() for ax in fig.axes] + fig.legends:
+        entries = [t for t in legend.get_texts() if t.get_text()] if legend is not None else []
+        if entries:
+            size = max(needed(t.get_text()) for t in entries)
+            if min(t.get_fontsize() for t in entries) < size:
+                for t in entries:
+                    t.set_fontsize(size)
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in axis.get_ticklabels(which="both")}
+    for text in fig.findobj(Text):
+        if id(text) not in ticks and text.get_text() and text.get_fontsize() < needed(text.get_text()):
+            text.set_fontsize(needed(text.get_text()))
+
+
 def _fit_narrow(fig) -> None:
     """Keep a narrow figure's titles and axis labels inside the figure, legends off the data.
 
@@ -625,6 +665,8 @@ def draw_variants(func: Callable) -> dict[str, bytes]:
         with matplotlib.rc_context(_RC), layout(lay):  # rc must be active while drawing, not only saving
             fig = func()
             _raise_small_text(fig, NARROW_MIN_FONT if lay == "narrow" else WIDE_MIN_FONT)
+            if lay == "wide":
+                _raise_to_column(fig)
             if lay == "narrow":
                 _fit_narrow(fig)
             light = render(fig)  # drawing it also creates the ticks that _darken recolours
