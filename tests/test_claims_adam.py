@@ -115,6 +115,8 @@ def test_claim_adam_long_run_caption(claim):
     floor, floor_again = claim.nums("1e-44")
     claim.num("step 1958").check(np.flatnonzero(ams >= floor.value)[-1] + 1)
     claim.num("step 1965").check(np.flatnonzero(adam[:3000] >= floor.value)[-1] + 1)
+    since = int(claim.num("step 1965").value)
+    claim.num("step 4967").check(since + int(np.argmax(adam[since:] >= floor.value)) - 1)
     tol = claim.num("1e-2").value
     below = int(claim.num("step 1965").value)
     leave = below + int(np.argmax(adam[below:] > tol))
