@@ -202,8 +202,14 @@ def heavy_ball_best(h) -> tuple[float, float, float]:
     $[h_{\min}, h_{\max}]$ puts both ends on the boundary:
     $\eta h_{\min} = (1 - \sqrt\mu)^2$ and $\eta h_{\max} = (1 + \sqrt\mu)^2$; dividing
     gives $\sqrt\kappa = (1 + \sqrt\mu)/(1 - \sqrt\mu)$, and adding their square roots
-    gives $\eta$. Gradient descent's best is $(\kappa - 1)/(\kappa + 1)$
-    (`gd_best_contraction`): momentum replaces $\kappa$ by $\sqrt\kappa$.
+    gives $\eta$. Letting some roots be real does not do better: for a modulus
+    $q \ge \sqrt\mu$, both roots have $|\zeta| \le q$ exactly when
+    $(1 - q)(1 - \mu/q) \le \eta h \le (1 + q)(1 + \mu/q)$ (put $\zeta = q$ and
+    $\zeta = -q$ in the quadratic), and the ratio of those ends grows with $\mu$, to
+    $\bigl((1 + q)/(1 - q)\bigr)^2$ at $\mu = q^2$. Spanning $h_{\max}/h_{\min} = \kappa$
+    so needs $(1 + q)/(1 - q) \ge \sqrt\kappa$, which is $q \ge q^\ast$. Gradient descent's
+    best is $(\kappa - 1)/(\kappa + 1)$ (`gd_best_contraction`): momentum replaces $\kappa$
+    by $\sqrt\kappa$.
 
     Returns
     -------
