@@ -276,7 +276,7 @@ def test_claim_dynamics_rmsprop_cycle(claim):
 
 
 def test_claim_dynamics_rmsprop_cycle_limits(claim):
-    """RMSprop on the article's quadratic at the printed η: with α = 0 (1000 steps, as the page's runs)
+    """RMSprop on the article's quadratic at the printed η: with α = 0 (the printed number of steps)
     the last two distances are the printed pair, the last steps alternate between them, and they are
     not the ±η/2 cycle's η√2/2; with α = 0.999 the iterate is exactly 0 from the printed step on
     (to step 1000) and not before."""
@@ -289,7 +289,7 @@ def test_claim_dynamics_rmsprop_cycle_limits(claim):
     zero = claim.num(r"\\alpha = (0)\$,").value
     lr = claim.num(r"\\eta = (0\.1)\$ the run").value
     assert claim.num(r"\\eta = (0\.1)\$ it").value == lr
-    path = run(RMSprop, quadratic.grad, quadratic.start, 1000, lr=lr, alpha=zero)
+    path = run(RMSprop, quadratic.grad, quadratic.start, int(claim.num("(1000) steps").value), lr=lr, alpha=zero)
     d = np.linalg.norm(path, axis=1)
     near, far = claim.num("0.026"), claim.num("0.115")
     near.check(min(d[-2:]))
