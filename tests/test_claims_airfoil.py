@@ -47,6 +47,10 @@ def test_claim_airfoil_d2l_cannot_rank(claim):
     n = claim.num("the 5 seeds").value
     assert n == len(final["SGD"])
     assert claim.num("other 2").value == n - below == int((final["Adam"] > final["SGD"]).sum())
+    # paired by seed: exactly the pairs whose order is the same on every seed
+    every_seed = {(a, b) for a in final for b in final if a != b and np.all(final[a] < final[b])}
+    assert every_seed == {("Adagrad", "SGD"), ("Adagrad", "Adam"), ("RMSprop", "SGD")}
+    assert claim.text.count("three orders") == 1 and len(every_seed) == 3
 
 
 def test_claim_airfoil_epochs_figure(claim):
