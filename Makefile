@@ -3,8 +3,6 @@
 #   make test    run every test: lint, unit, property, parity, docs, strict build, browser
 # Both create .venv and install pinned versions (constraints.txt) on first use; serve
 # installs only what the site needs, test adds the test tools and the parity frameworks.
-# test runs pytest on both cores (pytest-xdist); the site and browser tests form one group,
-# run by one worker, so the site is built once (tests/conftest.py).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -34,7 +32,7 @@ build: $(VENV)/.installed-docs
 test: $(VENV)/.installed-all
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_step.py

@@ -341,4 +341,4 @@ def test_the_test_command_collects_the_pages():
     assert {"docs", "README.md"} <= set(testpaths), testpaths
     assert "--codeblocks" not in (ROOT / "pyproject.toml").read_text()  # the plugin's own runner would run them twice
     (command,) = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if "-m pytest" in line]
-    assert command == "$(BIN)/python -m pytest -n 2 --dist loadgroup"  # options only, no path arguments narrowing it
+    assert command == "$(BIN)/python -m pytest"  # no path arguments narrowing it
