@@ -131,6 +131,23 @@ def test_claim_airfoil_linear_rates_below_d2l(claim):
     for r in lin.values():
         above = r.grid_train[grid.index(r.lr) : grid.index(top) + 1]
         assert np.all(np.diff(above) > 0), r.method  # the final loss grows with the rate
+    # the cause: the same number of steps with the full-batch gradient (no minibatch noise)
+    d = A.protocol_data()
+    steps = A.PROTOCOL["epochs"] * len(d["y"]) // A.PROTOCOL["batch"]
+    assert claim.num("same 1200 steps").value == steps
+    hi = claim.num("up to 0.5").value
+    floor = _floor()
+    excess = {}
+    for m, r in lin.items():
+        rates = [g for g in grid if r.lr < g <= hi]
+        thetas = A.grid_runs("linear", m, rates, (0,), d["X"], d["y"], steps, len(d["y"]))
+        excess[m] = dict(zip(rates, A.losses("linear", thetas[-1], d["X"], d["y"])[0] - floor, strict=True))
+    quiet = [v for m, e in excess.items() if m != "RMSprop" for v in e.values()]
+    claim.num("10^{-4}").below(max(quiet))
+    rms = excess["RMSprop"]
+    assert np.all(np.diff(list(rms.values())) > 0)  # grows with the rate
+    claim.num("0.013 at").check(rms[claim.num("η = 0.1").value])
+    claim.num("0.31 at").check(rms[claim.num("at 0.5").value])
 
 
 def test_claim_airfoil_agrees_adagrad(claim):
