@@ -134,6 +134,16 @@ def test_claim_airfoil_mlp_adaptive_lower(claim):
     claim.num("0.1229").check(mlp["Adagrad"].final_train.max())
     claim.num("0.1366").check(mlp["SGD, momentum 0.9"].final_train.min())
     assert mlp["Adagrad"].final_train.max() < mlp["SGD, momentum 0.9"].final_train.min()
+    # paired by seed: the (adaptive, SGD variant, loss, seed) cases where the adaptive one is not lower
+    above = [
+        (a, b, kind, i)
+        for a in ADAPTIVE
+        for b in SGDS
+        for kind in ("final_train", "final_held")
+        for i in np.flatnonzero(getattr(mlp[a], kind) >= getattr(mlp[b], kind))
+    ]
+    assert claim.text.count("on one seed") == 1 and len(above) == 1
+    assert above[0][:3] == ("RMSprop", "SGD, momentum 0.9", "final_train")
 
 
 def test_claim_airfoil_mlp_horizon(claim):
