@@ -124,6 +124,15 @@ def test_claim_airfoil_linear_tie(claim):
     least_std = min(r.final_held.std() for r in lin.values())
     claim.num("at least 0.0005").above(least_std)
     assert gap < least_std
+    for a in lin:  # paired by seed: no held-out order holds on every seed
+        for b in lin:
+            assert a == b or not np.all(lin[a].final_held < lin[b].final_held), (a, b)
+    ada = lin["Adagrad"].final_train
+    others = [r.final_train for m, r in lin.items() if m != "Adagrad"]
+    assert all(np.all(ada < o) for o in others)
+    edge = max((o - ada).mean() for o in others)
+    claim.num("less than 0.0004").below(edge)
+    assert "a tenth of a percent" in claim.text and 0.0005 < edge / _floor() < 0.0015
 
 
 def test_claim_airfoil_mlp_adaptive_lower(claim):
