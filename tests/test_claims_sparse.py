@@ -323,6 +323,31 @@ def test_claim_glove_protocol(claim):
     assert set(data.i[band["rare"]]) == set(ranks[ranks >= data.V / 2])
 
 
+def test_claim_glove_first_protocol(claim):
+    """The study's first version (git history, 7e6ede9), rerun with the settings the page
+    prints: the share of rows a 512-count minibatch reaches, and that version's criterion on
+    its grid (1 and 3 per decade from the present grid's bottom up to 300) and 3 passes, for
+    Adagrad and both Adams: the Adams' mean final J below Adagrad's."""
+    glove, _ = _glove()
+    p = glove.GLOVE_PROTOCOL
+    data = glove.corpus()
+    batch = int(claim.num("of 512 counts").value)
+    rows = [np.unique(np.r_[data.i[b], data.V + data.j[b]]).size for b in glove.minibatches(0, data, 1, batch)]
+    claim.num("93%").check(np.mean(rows) / (2 * data.V))
+    epochs = int(claim.num("3 passes").value)
+    top = claim.num("up to 300").value
+    grid = [m * 10.0**d for d in range(-3, 3) for m in (1, 3) if p["lr_grid"][0] <= m * 10.0**d <= top * 1.0001]
+    assert len(grid) == len(p["lr_grid"]) + 2 and grid[-1] == top  # the present grid and two rates above it
+    best = {}
+    for method in ("Adagrad", "Adam", "Adam, lazy"):
+        allj = glove.band_losses(glove.grid_runs(method, grid, p["seeds"], epochs=epochs, batch=batch))["all"]
+        best[method] = np.where(np.all(np.isfinite(allj), axis=0), allj.mean(axis=0), np.inf).min()
+    claim.num("$J$ 0.0249").check(best["Adam"])
+    claim.num("0.0248").check(best["Adam, lazy"])
+    claim.num("0.0252").check(best["Adagrad"])
+    assert max(best["Adam"], best["Adam, lazy"]) < best["Adagrad"]
+
+
 def test_claim_glove_adagrad_lowest(claim):
     """Measured on the study: Adagrad's mean final J over the seeds, the others' lowest and highest
     means, Adagrad lowest in both bands, its worst seed and the others' best seed."""
