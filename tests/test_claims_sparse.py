@@ -403,6 +403,17 @@ def test_claim_glove_rare_not_more(claim):
     claim.num("13%").check(edges["Adam"]["frequent"])
     for name, e in edges.items():
         assert 0 < e["rare"] < e["frequent"], (name, e)
+    # seed by seed: Adagrad's run and the other's on the same minibatch order
+    ada = result["Adagrad"].final
+    smaller = {}
+    for name, r in result.items():
+        if name != "Adagrad":
+            per = {b: 1 - ada[b] / r.final[b] for b in ("frequent", "rare")}
+            assert np.all(per["rare"] > 0) and np.all(per["frequent"] > 0), name
+            smaller[name] = int(np.sum(per["rare"] < per["frequent"]))
+    assert claim.num("on 3 of").value == smaller["SGD"]
+    assert claim.num("the 5 seeds").value == len(ada["rare"])
+    assert all(smaller[n] == claim.num("on 4 against").value for n in smaller if n != "SGD"), smaller
 
 
 def test_claim_glove_scope(claim):
