@@ -466,6 +466,55 @@ def contraction():
     return fig
 
 
+#: The tutorial notebook. Its code cells compute what `tutorial_losses` draws: the figure is
+#: drawn from the notebook's own runs, so the two cannot disagree (found from a source checkout).
+TUTORIAL = Path(__file__).resolve().parents[1] / "docs" / "tutorial.ipynb"
+
+
+def tutorial_losses_data() -> dict:
+    """What `tutorial_losses` draws: the tutorial notebook's namespace after its code cells up to
+    the one that defines ``runs`` (each optimizer's training and held-out loss per epoch at its
+    chosen rate ``best[opt_class]``), run as the notebook runs them, their printing discarded."""
+    import contextlib
+    import json
+
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in json.loads(TUTORIAL.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                exec(compile("".join(cell["source"]), f"{TUTORIAL.name}:{cell['id']}", "exec"), namespace)
+                if "runs" in namespace:
+                    return namespace
+    raise ValueError(f"{TUTORIAL}: no code cell defines `runs`")
+
+
+def tutorial_losses():
+    """The tutorial's runs: held-out (solid) and training (dashed) loss after each epoch, each
+    optimizer at its chosen rate."""
+    import inspect
+
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    data = tutorial_losses_data()
+    fig, (ax,) = _figure()
+    for opt_class, (train_loss, test_loss, _, _) in data["runs"].items():
+        name, epochs = opt_class.__name__, np.arange(1, len(test_loss) + 1)
+        label = f"{name}, η = {data['best'][opt_class]:g}"
+        ax.plot(epochs, test_loss, marker="o", ms=3, color=COLORS[name], label=label)
+        ax.plot(epochs, train_loss, ls="--", color=COLORS[name])
+    batch = inspect.signature(data["train"]).parameters["batch"].default  # the runs' minibatch size
+    ax.set(xlabel="epoch", ylabel="loss (solid: held out, dashed: training)", yscale="log",
+           title=f"Logistic regression, minibatches of {batch}")  # fmt: skip
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
+    # Decimals, not 10^-1 and 2x10^-1: the page's notebook cell shows the narrow variant at
+    # 0.86 of its size on a phone, where a superscript would fall under 9 CSS px.
+    for axis_set in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+        axis_set(StrMethodFormatter("{x:g}"))
+    # Below the panel: at the top the curves of the first epochs run under it.
+    fig.legend(loc="outside lower center", ncols=1 if _LAYOUT.get() == "narrow" else 3)
+    return fig
+
+
 #: file name -> function drawing it; what ``python -m rmsprop_ref.figures`` writes
 FIGURES: dict[str, Callable] = {
     "ewma_weights.svg": ewma_weights,
@@ -484,6 +533,7 @@ FIGURES: dict[str, Callable] = {
     "sparse_row_error.svg": sparse_row_error,
     "contraction.svg": contraction,
     "airfoil_epochs.svg": airfoil_epochs,
+    "tutorial_losses.svg": tutorial_losses,
 }
 
 
@@ -687,7 +737,8 @@ def variant_names(name: str) -> list[str]:
 
 
 def source_hash() -> str:
-    """A hash of everything the figures depend on: this package's source, numpy, matplotlib, Python.
+    """A hash of everything the figures depend on: this package's source, the tutorial notebook,
+    numpy, matplotlib, Python.
 
     Used to skip redrawing when nothing changed (and by the docs' notebook cache).
     """
@@ -700,6 +751,8 @@ def source_hash() -> str:
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
+    if TUTORIAL.is_file():  # `tutorial_losses` runs its code cells
+        h.update(TUTORIAL.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -80,14 +80,14 @@ def test_figures_pages_show_their_figures(browser, site_server):
         visit.close()
 
 
-def test_notebook_page_shows_its_output_figure(browser, site_server):
+def test_notebook_page_shows_its_figure(browser, site_server):
     visit = Visit(browser, site_server + "tutorial/")
     try:
         visit.settle()
-        outputs = visit.page.eval_on_selector_all(
-            ".jp-OutputArea-output img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])"
+        shown = visit.page.eval_on_selector_all(
+            "article picture img", "els => els.filter(e => e.offsetParent).map(e => [e.naturalWidth, e.naturalHeight])"
         )
-        assert outputs and all(w > 200 and h > 100 for w, h in outputs), outputs
+        assert len(shown) == 1 and all(w > 200 and h > 100 for w, h in shown), shown
         # The executed cells' output: every `print("checked: ...")` of the notebook's code.
         import json
         import re

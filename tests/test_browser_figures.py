@@ -13,8 +13,6 @@ import pytest
 from shown_images import load_shown_images
 from site_pages import site_pages
 
-from conftest import require
-
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 FIGURE_PAGE = "comparison/"  # multi-panel figures
@@ -270,24 +268,23 @@ def test_88_characters_fit_a_code_block_at_1280(browser, site_server, path, sele
         context.close()
 
 
-def test_notebook_figure_follows_the_dark_scheme(browser, site_server):
-    """The notebook's own PNG output is drawn for a white page; in slate it is inverted."""
-    context, page, errors = _open(browser, site_server + "tutorial/", scheme="dark")
+@pytest.mark.parametrize(("viewport", "scheme", "name"), [(DESKTOP, "dark", "tutorial_losses-dark.svg"),
+                                                       (PHONE, "light", "tutorial_losses-narrow.svg")])  # fmt: skip
+def test_notebook_figure_is_the_packages_svg_in_scheme_and_width(browser, site_server, viewport, scheme, name):
+    """The notebook's figure is drawn by the package (rmsprop_ref.figures.tutorial_losses) from a
+    Markdown cell's image, served like every other figure: no output image of its own is left."""
+    context, page, errors = _open(browser, site_server + "tutorial/", viewport=viewport, scheme=scheme)
     try:
-        image = page.locator(".jp-OutputArea-output img").first
-        image.scroll_into_view_if_needed()
-        assert "invert" in image.evaluate("e => getComputedStyle(e).filter")
-        # The image's white background, as painted: sample the corner pixel of a screenshot.
-        from io import BytesIO
-
-        pil = require("PIL.Image", "the corner colour is read with Pillow (a matplotlib dependency)")
-        box = image.bounding_box()
-        shot = pil.open(BytesIO(page.screenshot(clip={**box, "width": 4, "height": 4})))
-        r, g, b = shot.convert("RGB").getpixel((1, 1))
-        assert max(r, g, b) < 80, (r, g, b)  # dark, not the white rectangle it was
+        assert page.locator(".jp-OutputArea-output img").count() == 0
+        figures = page.evaluate(_SHOWN_FIGURES)
+        assert [fig["src"].rsplit("/", 1)[1] for fig in figures] == [name]
+        (fig,) = figures
+        assert ("#1e2129" if scheme == "dark" else "#ffffff") in fig["background"], fig["background"]
+        assert fig["alt"] in fig["hidden"] and len(fig["alt"]) > 20  # the same alt text on both
+        assert fig["minFontPx"] >= 9 and fig["right"] <= viewport["width"], fig
         assert errors == []
     except BaseException:
-        _screenshot(page, "notebook-dark-1280")
+        _screenshot(page, f"notebook-{scheme}-{viewport['width']}")
         raise
     finally:
         context.close()

@@ -13,16 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import require
-
 NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "tutorial.ipynb"
 
 
 @pytest.fixture(scope="module")
 def ns():
     """The notebook's namespace after running every code cell but the final checks."""
-    matplotlib = require("matplotlib")
-    matplotlib.use("Agg")  # plt.show() must not open a window
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     namespace: dict = {}
     for cell in cells:
