@@ -3,7 +3,10 @@
 mkdocs-jupyter inlines all of JupyterLab's stylesheet (about 575 KB: widgets, menus,
 dialogs, file browsers) into every notebook page. A rendered notebook uses a few dozen
 of its classes. Rules whose class selectors cannot match anything on the page are
-dropped; everything else (element selectors, variables, @font-face, @keyframes) stays.
+dropped, and so are selectors with ``:root`` below another element (mkdocs-jupyter
+prefixes every selector with ``.jupyter-wrapper``, leaving ``.jupyter-wrapper :root``, about
+87 KB of variables that no element can match: the root has no ancestor); everything else
+(element selectors, variables, @font-face, @keyframes) stays.
 The CSS is parsed by tinycss2 (a CSS Syntax Level 3 parser), not by counting braces.
 There is no JavaScript on these pages that could add the dropped classes later.
 """
@@ -35,6 +38,21 @@ def _classes(tokens) -> set[str]:
     return needed
 
 
+def _root_below_something(tokens) -> bool:
+    """Whether a selector has ``:root`` after a combinator (``A :root``, ``A > :root``): it matches nothing."""
+    compound, combined, previous = False, False, None
+    for token in tokens:
+        if token.type == "whitespace" or (token.type == "literal" and token.value in ">+~"):
+            combined = combined or compound
+        elif token.type == "ident" and token.lower_value == "root" and previous is not None and previous == ":":
+            if combined:
+                return True
+        else:
+            compound = True
+        previous = token.value if token.type == "literal" else None
+    return False
+
+
 def _selectors(prelude) -> list[list]:
     """A selector list split at its top-level commas (commas inside functions are tokens' own)."""
     selectors = [[]]
@@ -57,7 +75,9 @@ def prune(css: str, classes: set[str]) -> str:
         elif rule.type == "at-rule":
             out.append(rule.serialize())
         elif rule.type == "qualified-rule":
-            keep = [sel for sel in _selectors(rule.prelude) if _classes(sel) <= classes]
+            keep = [
+                sel for sel in _selectors(rule.prelude) if _classes(sel) <= classes and not _root_below_something(sel)
+            ]
             if keep:
                 selector = ",".join(tinycss2.serialize(sel).strip() for sel in keep)
                 out.append(f"{selector}{{{tinycss2.serialize(rule.content)}}}")

@@ -161,21 +161,7 @@ def _cold_load(browser, url, viewport, scheme):
         context.close()
 
 
-#: Pages over the budget, each for a reason this test does not fix (measured on a cold load).
-_OVER_BUDGET = {
-    "tutorial/": "699 KB: mkdocs-jupyter's CSS leaves a 344-KB page, and its PNG figure (issue 15 item 6: an SVG)",
-    "api/": "652 KB: the API reference's HTML is 338 KB since the data, airfoil, papers and dynamics modules",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_OVER_BUDGET[p])) if p in _OVER_BUDGET else p
-        for p in site_pages()
-    ],
-    ids=lambda p: p or "home",
-)
+@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "home")
 def test_a_cold_load_fetches_only_the_shown_figures_and_stays_under_600_kb(browser, site_server, path):
     cold, _, fetched, shown = _cold_load(browser, site_server + path, DESKTOP, "light")
     assert fetched == shown, f"{path}: fetched {fetched}, shown {shown}"

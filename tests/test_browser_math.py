@@ -32,7 +32,7 @@ def aligned_pages(built_site):
         for p in built_site.path.rglob("index.html")
         if 'class="rr-aligned"' in p.read_text(encoding="utf-8")
     )
-    assert {"adagrad/", "adam/", "rmsprop/", "api/"} <= set(pages), pages
+    assert {"adagrad/", "adam/", "rmsprop/", "api/optimizers/"} <= set(pages), pages
     return pages
 
 

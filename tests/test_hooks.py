@@ -65,6 +65,14 @@ def test_notebook_css_keeps_used_rules_and_drops_the_rest():
     assert ".unused" not in out.replace(":not(.absent)", "")
 
 
+def test_notebook_css_drops_root_below_another_element():
+    """`.jupyter-wrapper :root` (mkdocs-jupyter's prefix on JupyterLab's :root) matches nothing."""
+    css = _load("notebook_css")
+    sheet = ".used :root{a:1}.used>:root{b:2}:root{c:3}html:root{d:4}:root .used{e:5}.used :root,.used{f:6}.root{g:7}"
+    out = css.prune(sheet, {"used", "root"})
+    assert out == ":root{c:3}html:root{d:4}:root .used{e:5}.used{f:6}.root{g:7}"
+
+
 def test_notebook_css_is_parsed_not_brace_counted():
     # A brace in a string or a comment, and a rule after an @import statement: counting
     # braces kept `.unused` and `.gone` here (checked against the previous implementation).
