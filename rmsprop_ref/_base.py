@@ -26,8 +26,13 @@ import numpy as np
 # benchmarks/bench_step.py).
 BLOCK_BYTES = 1024 * 1024
 # numpy releases the GIL inside ufunc loops, so a parameter of at least this many
-# blocks is split into one contiguous range per core.
-PARALLEL_MIN_BLOCKS = 2
+# blocks is split into one contiguous range per core. Below it the arrays fit in the
+# shared L3 cache, the step is not bound by memory, and the hand-off to a second thread
+# cost more than it saved: at n = 1e6 float32 (4 blocks) one thread took 0.87-0.90 of
+# torch's time against 0.99-1.03 with two, and 1.13-1.22 against 1.29-1.46 right after
+# a torch step (whose threads spin on the other core); equal at 2e6 (measured on the
+# shared, loaded 2-core machine, 2026-12-03).
+PARALLEL_MIN_BLOCKS = 8
 _pool: ThreadPoolExecutor | None = None
 
 
