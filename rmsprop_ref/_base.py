@@ -30,8 +30,9 @@ BLOCK_BYTES = 1024 * 1024
 # shared L3 cache, the step is not bound by memory, and the hand-off to a second thread
 # cost more than it saved: at n = 1e6 float32 (4 blocks) one thread took 0.87-0.90 of
 # torch's time against 0.99-1.03 with two, and 1.13-1.22 against 1.29-1.46 right after
-# a torch step (whose threads spin on the other core); equal at 2e6 (measured on the
-# shared, loaded 2-core machine, 2026-12-03).
+# a torch step; equal at 2e6 (the shared, loaded 2-core machine, 2026-12-03, torch's
+# default thread settings; with OMP_WAIT_POLICY=PASSIVE two threads won: see
+# docs/performance.md).
 PARALLEL_MIN_BLOCKS = 8
 _pool: ThreadPoolExecutor | None = None
 
