@@ -89,26 +89,11 @@ def _uses_site(item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in ("built_site", "drawn_figures"))
 
 
-#: The pytest-xdist group (``-n 2 --dist loadgroup``) of the tests that use the site, the
-#: drawn figures or the browser: one worker runs them all, so the site is built once.
-SITE_GROUP = "site"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
     """Run the test modules that use the built site or the drawn figures last; each module's
-    tests keep their order.
-
-    For pytest-xdist's loadgroup, every test gets a group: the site group for the tests that
-    use the site, the figures or the browser, else its file (a page's code blocks share one
-    namespace, and a module's fixtures are then computed by one worker only).
-    """
+    tests keep their order."""
     late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
     items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
-    for item in items:
-        uses = set(getattr(item, "fixturenames", ()))
-        group = SITE_GROUP if uses & {"built_site", "drawn_figures", "browser"} else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_finish(session):
@@ -122,31 +107,11 @@ def pytest_collection_finish(session):
     if config.option.collectonly:
         return
     fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    if hasattr(config, "workerinput"):
-        # A pytest-xdist worker: every worker collects every test, but only the one given
-        # the site group needs the site; it starts the work at that group's first test.
-        _background["needed"] = fixtures
-        return
-    _start_background(config, fixtures)
-
-
-def _start_background(config, fixtures):
     factory = config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
     if "drawn_figures" in fixtures:
         _start_drawing(factory.mktemp("figures"))
     if "built_site" in fixtures:
         _start_build(factory.mktemp("site"))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Under pytest-xdist, start the background work when this worker reaches the site group."""
-    needed = _background.pop("needed", None)
-    group = item.get_closest_marker("xdist_group")
-    if needed is not None and group is not None and group.args[0] == SITE_GROUP:
-        _start_background(item.config, needed)
-    elif needed is not None:
-        _background["needed"] = needed  # not this test; maybe a later one
 
 
 def _start_build(out):
