@@ -32,7 +32,7 @@ build: $(VENV)/.installed-docs
 test: $(VENV)/.installed-all
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_step.py

@@ -81,8 +81,12 @@ def mkdocs_build(site_dir) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-#: The session's background work: the site build and the figure drawing
+#: The session's background work (the site build, the figure drawing): the threads this
+#: process started, by job name.
 _background = {}
+
+#: How long a process waits for a job another process of the run owns.
+_WAIT_LIMIT_S = 20 * 60
 
 
 def _uses_site(item) -> bool:
@@ -96,64 +100,147 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
 
 
+#: Modules that share a per-process memoised study run in one pytest-xdist worker, so the
+#: study is computed once: module file name -> group name.
+XDIST_GROUPS: dict[str, str] = {}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist's default distribution (`make test` runs `-n 2`), send each test
+    module whole to one worker (its module fixtures, a browser or a page's audits, are made
+    once), and the modules of one `XDIST_GROUPS` group to the same worker.
+
+    Not `--dist loadgroup`: with pytest 9.2 and xdist 3.8 its groups are ignored (xdist sets
+    `item._nodeid`, which pytest 9.2 no longer reads), so tests of one module were split.
+    """
+    if config.getvalue("dist") != "load":
+        return None  # a distribution the user asked for by name
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return XDIST_GROUPS.get(Path(module).name, module)
+
+    return ModuleGroups(config, log)
+
+
+def _run_dir(config) -> Path:
+    """A folder every process of this run shares: pytest's basetemp; an xdist worker's
+    basetemp is a subfolder of the controller's."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+def _own(config, job: str) -> Path | None:
+    """The empty folder for the run's one `job` if this process is the first to ask, else None.
+
+    Each xdist worker collects every test, so each would start the build; the first to
+    create the marker file does it, the others wait for its result file (`_result`).
+    """
+    run = _run_dir(config)
+    try:
+        os.close(os.open(run / f"{job}.owner", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return None
+    (run / job).mkdir()
+    return run / job
+
+
+def _publish(out: Path, result: dict) -> None:
+    """Write a job's result next to its folder, atomically: `_result` reads it whole or not at all."""
+    import json
+
+    tmp = out.with_name(f"{out.name}.json.tmp")
+    tmp.write_text(json.dumps(result))
+    os.replace(tmp, out.with_name(f"{out.name}.json"))
+
+
+def _result(config, job: str) -> tuple[Path, dict]:
+    """Wait for the run's `job` (started here or in another worker) and return (folder, result)."""
+    import json
+    import time
+
+    if job in _background:
+        _background[job].join()
+    run = _run_dir(config)
+    done, deadline = run / f"{job}.json", time.monotonic() + _WAIT_LIMIT_S
+    while not done.is_file():
+        if not (run / f"{job}.owner").exists():
+            pytest.fail(f"nobody in this run started the {job} job", pytrace=False)
+        if time.monotonic() > deadline:
+            pytest.fail(f"the {job} job of another worker gave no result in {_WAIT_LIMIT_S} s", pytrace=False)
+        time.sleep(0.1)
+    return run / job, json.loads(done.read_text())
+
+
 def pytest_collection_finish(session):
     """Start the site build and the figure drawing as soon as the tests are known, if any test needs them.
 
     They run in threads that wait on other processes (the build's, write_all's workers),
     on the second core while the first tests run; `built_site` and `drawn_figures` wait
-    for them. The tests that use them run last, so they rarely wait.
+    for them. The tests that use them run last, so they rarely wait. Under xdist, one
+    worker runs each (`_own`).
     """
     config = session.config
     if config.option.collectonly:
         return
     fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    factory = config._tmp_path_factory  # what tmp_path_factory is, outside a fixture
     if "drawn_figures" in fixtures:
-        _start_drawing(factory.mktemp("figures"))
+        _start_drawing(config)
     if "built_site" in fixtures:
-        _start_build(factory.mktemp("site"))
+        _start_build(config)
 
 
-def _start_build(out):
-    """`mkdocs build --strict` into the empty folder `out`, in a thread that waits for it."""
+def _start_build(config):
+    """`mkdocs build --strict` into the run's empty `site` folder, in a thread that waits for it."""
     import threading
+    import traceback
+
+    out = _own(config, "site")
+    if out is None:
+        return
 
     def build():
         try:
-            _background["built"] = (out, *mkdocs_build(out))
-        except BaseException as exc:  # handed to the test that asks for the site
-            _background["build_error"] = exc
+            code, log = mkdocs_build(out)
+            _publish(out, {"code": code, "log": log})
+        except BaseException:  # handed to the test that asks for the site
+            _publish(out, {"error": traceback.format_exc()})
 
-    thread = threading.Thread(target=build, name="build-site", daemon=True)
-    thread.start()
-    _background.update(building=thread)
+    _background["site"] = threading.Thread(target=build, name="build-site", daemon=True)
+    _background["site"].start()
 
 
-def _start_drawing(out):
-    """`write_all` of every figure into the empty folder `out`, in a thread of this process.
+def _start_drawing(config):
+    """`write_all` of every figure into the run's empty `figures` folder, in a thread of this process.
 
     The drawing itself happens in write_all's worker processes; the thread only waits
     for them, so the tests go on meanwhile. `drawn_figures` waits for the thread.
     """
     import threading
+    import traceback
 
-    result = {"path": out, "logged": []}
+    out = _own(config, "figures")
+    if out is None:
+        return
 
     def draw():
+        logged = []
         try:
             from rmsprop_ref import figures
 
-            result["written"] = figures.write_all(out, log=result["logged"].append)
-        except BaseException as exc:  # handed to the test that asks for the figures
-            result["error"] = exc
+            written = figures.write_all(out, log=logged.append)
+            _publish(out, {"written": [p.name for p in written], "logged": logged})
+        except BaseException:  # handed to the test that asks for the figures
+            _publish(out, {"error": traceback.format_exc()})
 
-    thread = threading.Thread(target=draw, name="draw-figures", daemon=True)
-    thread.start()
-    _background.update(drawing=thread, drawn=result)
+    _background["figures"] = threading.Thread(target=draw, name="draw-figures", daemon=True)
+    _background["figures"].start()
 
 
 @pytest.fixture(scope="session")
-def drawn_figures(tmp_path_factory):
+def drawn_figures(request):
     """Every figure written once by `write_all` into a fresh folder: path, written, logged.
 
     Started in the background when the tests are collected (see `pytest_collection_finish`).
@@ -161,33 +248,30 @@ def drawn_figures(tmp_path_factory):
     from types import SimpleNamespace
 
     require("matplotlib", "figures need matplotlib (the docs extra)")
-    if "drawing" not in _background:
-        _start_drawing(tmp_path_factory.mktemp("figures"))
-    _background["drawing"].join()
-    result = _background["drawn"]
+    if not (_run_dir(request.config) / "figures.owner").exists():
+        _start_drawing(request.config)
+    path, result = _result(request.config, "figures")
     if "error" in result:
-        raise result["error"]
-    return SimpleNamespace(path=result["path"], written=result["written"], logged=result["logged"])
+        pytest.fail(f"drawing the figures failed:\n{result['error']}", pytrace=False)
+    return SimpleNamespace(path=path, written=[path / name for name in result["written"]], logged=result["logged"])
 
 
 def pytest_sessionfinish(session):
-    for name in ("drawing", "building"):  # their processes end with them
-        if name in _background:
-            _background[name].join()
+    for thread in _background.values():  # their processes end with them
+        thread.join()
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """`mkdocs build --strict` into a temporary folder, once per session (started in the background)."""
-    if "building" not in _background:
-        _start_build(tmp_path_factory.mktemp("site"))
-    _background["building"].join()
-    if "build_error" in _background:
-        raise _background["build_error"]
-    site, code, log = _background["built"]
-    if code != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
-    return BuiltSite(site, log)
+def built_site(request):
+    """`mkdocs build --strict` into a temporary folder, once per run (started in the background)."""
+    if not (_run_dir(request.config) / "site.owner").exists():
+        _start_build(request.config)
+    site, result = _result(request.config, "site")
+    if "error" in result:
+        pytest.fail(f"mkdocs build --strict raised:\n{result['error']}", pytrace=False)
+    if result["code"] != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{result['log']}", pytrace=False)
+    return BuiltSite(site, result["log"])
 
 
 #: The path the site is served under on GitHub Pages (site_url's path); the tests serve
