@@ -333,7 +333,7 @@ def test_blocks_do_not_inherit_the_layers_future_imports(pytester, monkeypatch):
 
 
 def test_the_test_command_collects_the_pages():
-    """`make test` runs plain `pytest`: its testpaths must reach docs/ and README.md, or the
+    """`make test` runs `pytest` over its testpaths (in two workers): they must reach docs/ and README.md, or the
     README's "every docs code block" would be untrue with every test still green."""
     import tomllib
 
@@ -341,4 +341,6 @@ def test_the_test_command_collects_the_pages():
     assert {"docs", "README.md"} <= set(testpaths), testpaths
     assert "--codeblocks" not in (ROOT / "pyproject.toml").read_text()  # the plugin's own runner would run them twice
     (command,) = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if "-m pytest" in line]
-    assert command == "$(BIN)/python -m pytest"  # no path arguments narrowing it
+    # No path arguments narrowing it: only options (pytest-xdist's worker count, `-n 2`).
+    assert command.split()[:3] == ["$(BIN)/python", "-m", "pytest"], command
+    assert command.split()[3:] == ["-n", "2"], command
