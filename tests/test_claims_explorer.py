@@ -17,19 +17,21 @@ from test_explorer import (
     JS_RUN_ALL,
     check_ewma_widget,
     envelope_configs,
+    evaluate_json,
     explorer,
     max_rel_diff,
     predicted_envelope,
     python_effective_lr,
     python_run,
     random_configs,
+    tabs,
 )
 
 from conftest import ROOT_DIR, Visit
 from rmsprop_ref import PROBLEMS
 
 pytestmark = pytest.mark.browser
-__all__ = ["explorer"]  # a fixture, shared with test_explorer.py (browser comes from conftest)
+__all__ = ["explorer", "tabs"]  # fixtures, shared with test_explorer.py (browser comes from conftest)
 
 
 def _views(page):
@@ -44,7 +46,7 @@ def _views(page):
     )
 
 
-def test_claim_explorer_link_reproduces_the_view(claim, browser, site_server):
+def test_claim_explorer_link_reproduces_the_view(claim, browser, tabs, site_server):
     """ "The address bar keeps the settings, so a link to the page as it is now reproduces the view."
 
     Sets every kind of control on one page (problem, steps, start, both optimizers, a
@@ -53,35 +55,32 @@ def test_claim_explorer_link_reproduces_the_view(claim, browser, site_server):
     the shown last points and the snippet.
     """
     assert "reproduces the view" in claim.text
-    visit = Visit(browser, site_server + "explorer/")
+    visit = tabs().visit(site_server + "explorer/")
     page = visit.page
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    page.select_option("select[name=problem]", "d2l_quadratic")
+    page.select_option("select[name=optimizer-b]", "SGD")
+    page.locator("input[name=steps]").focus()
+    page.keyboard.press("ArrowLeft")
+    for name in ("a-lr", "a-momentum", "b-lr"):
+        page.locator(f"input[name={name}]").focus()
+        page.keyboard.press("ArrowRight")
+    page.check("input[name=a-centered]")
+    page.fill("input[name=start2]", "1.25")
+    page.locator("input[name=start2]").press("Enter")
+    page.locator("input[name=start2]").blur()
+    here = _views(page)
+    assert "d2l_quadratic" in page.url and "a.centered=1" in page.url and "start=-5%2C1.25" in page.url
+    again = Visit(browser, page.url)
     try:
-        page.wait_for_selector(".rr-explorer[data-ready=true]")
-        page.select_option("select[name=problem]", "d2l_quadratic")
-        page.select_option("select[name=optimizer-b]", "SGD")
-        page.locator("input[name=steps]").focus()
-        page.keyboard.press("ArrowLeft")
-        for name in ("a-lr", "a-momentum", "b-lr"):
-            page.locator(f"input[name={name}]").focus()
-            page.keyboard.press("ArrowRight")
-        page.check("input[name=a-centered]")
-        page.fill("input[name=start2]", "1.25")
-        page.locator("input[name=start2]").press("Enter")
-        page.locator("input[name=start2]").blur()
-        here = _views(page)
-        assert "d2l_quadratic" in page.url and "a.centered=1" in page.url and "start=-5%2C1.25" in page.url
-        again = Visit(browser, page.url)
-        try:
-            again.page.wait_for_selector(".rr-explorer[data-ready=true]")
-            assert _views(again.page) == here
-        finally:
-            again.close()
-        assert visit.errors == []
+        again.page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert _views(again.page) == here
     finally:
-        visit.close()
+        again.close()
+    assert visit.errors == []
 
 
-def test_claim_explorer_overflow_shows_the_package_error(claim, browser, site_server):
+def test_claim_explorer_overflow_shows_the_package_error(claim, tabs, site_server):
     """ "A run whose gradient overflows stops with the error the package raises, shown in place
     of the last point."
 
@@ -91,20 +90,16 @@ def test_claim_explorer_overflow_shows_the_package_error(claim, browser, site_se
     its point.
     """
     assert "overflows" in claim.text
-    url = site_server + "explorer/?problem=rosenbrock&steps=30&a=SGD&a.lr=10&b=RMSprop&b.lr=0.01"
-    visit = Visit(browser, url)
-    try:
-        visit.page.wait_for_selector(".rr-explorer[data-ready=true]")
-        shown = visit.page.locator(".rr-last").text_content().splitlines()
-        want = python_run(
-            {"optimizer": "SGD", "problem": "rosenbrock", "start": [-1.5, 2.0], "steps": 30, "hyperparams": {"lr": 10}}
-        )
-        assert "error" in want
-        assert shown[0] == f"A: {want['error'][0]}: {want['error'][1]}"
-        assert "overflow" not in shown[1] and shown[1].startswith("B: [")
-        assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
+    visit = tabs().visit(site_server + "explorer/?problem=rosenbrock&steps=30&a=SGD&a.lr=10&b=RMSprop&b.lr=0.01")
+    visit.page.wait_for_selector(".rr-explorer[data-ready=true]")
+    shown = visit.page.locator(".rr-last").text_content().splitlines()
+    want = python_run(
+        {"optimizer": "SGD", "problem": "rosenbrock", "start": [-1.5, 2.0], "steps": 30, "hyperparams": {"lr": 10}}
+    )
+    assert "error" in want
+    assert shown[0] == f"A: {want['error'][0]}: {want['error'][1]}"
+    assert "overflow" not in shown[1] and shown[1].startswith("B: [")
+    assert visit.errors == [], visit.errors
 
 
 def test_claim_explorer_port_matches_rmsprop_ref_run(claim, explorer):
@@ -117,7 +112,7 @@ def test_claim_explorer_port_matches_rmsprop_ref_run(claim, explorer):
     """
     configs = random_configs(seed=7, per_cell=5)
     worst = 0.0
-    for config, got in zip(configs, explorer.evaluate(JS_RUN_ALL, configs)):
+    for config, got in zip(configs, evaluate_json(explorer, JS_RUN_ALL, configs)):
         want = python_run(config)
         if "error" in want:
             assert got.get("error") == want["error"]
@@ -138,7 +133,7 @@ def test_claim_explorer_refused_settings_get_the_package_message(claim, explorer
         assert got.get("error") == python_run(config)["error"], config
 
 
-def test_claim_explorer_snippet_prints_the_shown_points(claim, browser, site_server):
+def test_claim_explorer_snippet_prints_the_shown_points(claim, tabs, site_server):
     """ "**Copy as Python** copies a snippet that reproduces the paths with `rmsprop_ref` and
     prints the last point of each; the lines above the button show what it prints."
 
@@ -146,13 +141,10 @@ def test_claim_explorer_snippet_prints_the_shown_points(claim, browser, site_ser
     page is run with this interpreter, and its output must equal the shown lines.
     """
     assert "Copy as Python" in claim.text
-    visit = Visit(browser, site_server + "explorer/")
-    try:
-        visit.page.wait_for_selector(".rr-explorer[data-ready=true]")
-        snippet = visit.page.locator(".rr-snippet").text_content()
-        shown = visit.page.locator(".rr-last").text_content()
-    finally:
-        visit.close()
+    page = tabs().visit(site_server + "explorer/").page
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    snippet = page.locator(".rr-snippet").text_content()
+    shown = page.locator(".rr-last").text_content()
     proc = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=ROOT_DIR, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == shown.strip()
@@ -161,7 +153,7 @@ def test_claim_explorer_snippet_prints_the_shown_points(claim, browser, site_ser
     assert [line[:4] for line in shown.splitlines()] == ["A: [", "B: ["]
 
 
-def test_claim_ewma_widget_redraws_for_beta(claim, browser, site_server):
+def test_claim_ewma_widget_redraws_for_beta(claim, tabs, site_server):
     """ "**Try it:** the widget redraws the weights $(1-\\beta)\\beta^k$ and both averages of one
     noisy series for the $\\beta$ you set."
 
@@ -170,7 +162,7 @@ def test_claim_ewma_widget_redraws_for_beta(claim, browser, site_server):
     two averages drawn must be rmsprop_ref.ewma and pandas' ewm(adjust=True) of the series
     at β = 0.6 (tests/test_explorer.py::check_ewma_widget).
     """
-    data = check_ewma_widget(browser, site_server, "ArrowLeft", 30, 0.6)
+    data = check_ewma_widget(tabs(), site_server, "ArrowLeft", 30, 0.6)
     # the 1 of (1 − β): the newest value's weight plus β
     claim.num("1").check(data["weights"][0] + data["beta"])
 
@@ -186,7 +178,7 @@ def test_claim_explorer_effective_rate_is_the_packages(claim, explorer):
     assert "Adam" in claim.text and "schedule" in claim.text
     configs = random_configs(seed=11, per_cell=5)
     checked = 0
-    for config, got in zip(configs, explorer.evaluate(JS_RUN_ALL, configs)):
+    for config, got in zip(configs, evaluate_json(explorer, JS_RUN_ALL, configs)):
         if "error" in got or not config["steps"]:
             continue
         assert max_rel_diff(got["effLr"], python_effective_lr(config)) <= 1e-12, config
@@ -210,7 +202,7 @@ def test_claim_explorer_envelope_predicts_the_distance(claim, explorer):
     quadratics = [n for n in PROBLEMS if PROBLEMS[n].dim == 2 and n != "rosenbrock"]
     assert "three quadratics" in " ".join(claim.text.split()) and len(quadratics) == 3
     configs, uncovered = envelope_configs(seed=3, per_problem=12)
-    got = explorer.evaluate("cs => cs.map(c => window.rmspropRef.envelope(c))", configs + uncovered)
+    got = evaluate_json(explorer, "cs => cs.map(c => window.rmspropRef.envelope(c))", configs + uncovered)
     assert got[len(configs) :] == [None] * len(uncovered)
     for config, env in zip(configs, got):
         q, want = predicted_envelope(config)

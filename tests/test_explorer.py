@@ -10,6 +10,7 @@ and runs the copied Python. Skips where Chromium or playwright is missing; fails
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -38,6 +39,66 @@ def explorer(browser, site_server):
     yield visit.page
     assert visit.errors == [], visit.errors
     visit.close()
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, name):
+    """Save a full-page screenshot of `page` as test-artifacts/screenshots/name.png if the block fails."""
+    try:
+        yield
+    except BaseException:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        raise
+
+
+class Tab(Visit):
+    """A browser context and page that the tests of a module load their pages in, one after another.
+
+    A new context costs about 0.2 s; a load in an open page does not. Each `visit` clears
+    what the previous one recorded and loads the URL as a new document. A test that needs
+    what only a new context gives (a cold cache, every request of the first load, no storage
+    shared with another load) uses a Visit of its own.
+    """
+
+    def __init__(self, browser, **context_args):
+        super().__init__(browser, "about:blank", **context_args)
+
+    def visit(self, url, width=1280, height=900):
+        self.page.set_viewport_size({"width": width, "height": height})
+        for recorded in (self.requests, self.failed, self.errors):
+            recorded.clear()
+        self.page.goto(url, wait_until="load")
+        return self
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """tabs(scheme): the module's Tab whose context prefers that colour scheme ("light" or "dark")."""
+    opened = {}
+
+    def tab(scheme="light"):
+        if scheme not in opened:
+            opened[scheme] = Tab(browser, color_scheme=scheme)
+        return opened[scheme]
+
+    yield tab
+    for tab_ in opened.values():
+        tab_.close()
+
+
+# Playwright's own serialisation took 2.5 s to hand back the parity test's 400 paths;
+# one JSON string takes 0.2 s. JSON has no NaN, infinities or -0.0: they travel as
+# {"__float__": "NaN"} and are read back as floats, so every value arrives bit for bit.
+_TO_JSON = """value => JSON.stringify(value, (key, v) =>
+  typeof v === "number" && !(Number.isFinite(v) && !Object.is(v, -0))
+    ? {__float__: Object.is(v, -0) ? "-0.0" : String(v)} : v)"""
+
+
+def evaluate_json(page, function, arg):
+    """page.evaluate(function, arg) for a large result, handed over as one JSON string."""
+    text = page.evaluate(f"arg => ({_TO_JSON})(({function})(arg))", arg)
+    return json.loads(text, object_hook=lambda d: float(d["__float__"]) if d.keys() == {"__float__"} else d)
 
 
 # ------------------------------------------------------------------ the reference: Python
@@ -291,7 +352,7 @@ def test_parity_with_rmsprop_ref_run(explorer):
         (o, s) for o in rmsprop_ref_names() for s in (None, "step_decay", "exponential", "inverse_sqrt", "cosine")
     }
 
-    js = explorer.evaluate(JS_RUN_ALL, configs)
+    js = evaluate_json(explorer, JS_RUN_ALL, configs)
     worst, worst_lr, identical, points, errors = 0.0, 0.0, 0, 0, 0
     by_optimizer = {}
     for config, got in zip(configs, js):
@@ -330,6 +391,17 @@ def test_parity_with_rmsprop_ref_run(explorer):
 
 def rmsprop_ref_names():
     return ("SGD", "Adagrad", "RMSprop", "Adam")
+
+
+def test_results_cross_from_the_page_bit_for_bit(explorer):
+    """evaluate_json hands back what the page computed, bit for bit: the values JSON cannot
+    write (NaN, ±inf, -0.0), the extremes, integers and strings, in nested lists and objects."""
+    values = [float("nan"), float("inf"), float("-inf"), -0.0, 0.0, 5e-324, 1.7976931348623157e308, 0.1, -2.5]
+    values += [123456789012345680.0, 1e21, 3.0]
+    got = evaluate_json(explorer, "xs => ({xs, nested: [xs], name: 'NaN', n: xs.length})", values)
+    assert got["name"] == "NaN" and got["n"] == len(values)
+    for back in (got["xs"], got["nested"][0]):
+        assert np.array(back, dtype=np.float64).tobytes() == np.array(values, dtype=np.float64).tobytes()
 
 
 # ------------------------------------------------------------------ the predicted envelope
@@ -383,7 +455,7 @@ def test_envelope_parity_with_rmsprop_ref_dynamics(explorer):
     from rmsprop_ref import dynamics
 
     configs, uncovered = envelope_configs()
-    got = explorer.evaluate("cs => cs.map(c => window.rmspropRef.envelope(c))", configs + uncovered)
+    got = evaluate_json(explorer, "cs => cs.map(c => window.rmspropRef.envelope(c))", configs + uncovered)
     assert got[len(configs) :] == [None] * len(uncovered)
     worst, bounded, fitted = 0.0, 0, []
     for config, env in zip(configs, got):
@@ -406,28 +478,21 @@ def test_envelope_parity_with_rmsprop_ref_dynamics(explorer):
     )
 
 
-def test_distance_view_draws_the_envelope_for_sgd_on_quadratics(browser, site_server):
-    visit = Visit(
-        browser,
-        site_server + "explorer/?problem=d2l_quadratic&a=SGD&a.lr=0.3&a.momentum=0.5&b=RMSprop",
-        wait_until="load",
-    )
+def test_distance_view_draws_the_envelope_for_sgd_on_quadratics(tabs, site_server):
+    visit = tabs().visit(site_server + "explorer/?problem=d2l_quadratic&a=SGD&a.lr=0.3&a.momentum=0.5&b=RMSprop")
     page = visit.page
-    try:
-        page.wait_for_selector(".rr-explorer[data-ready=true]")
-        assert page.locator(".rr-distance .rr-envelope").count() == 1
-        assert page.locator(".rr-distance .rr-envelope.rr-a.rr-dashed").count() == 1
-        page.select_option("select[name=problem]", "rosenbrock")
-        assert page.locator(".rr-distance .rr-envelope").count() == 0
-        page.select_option("select[name=problem]", "rotated_quadratic")
-        page.select_option("select[name=optimizer-b]", "SGD")
-        assert page.locator(".rr-distance .rr-envelope").count() == 2
-        page.locator("input[name=a-dampening]").focus()
-        page.keyboard.press("ArrowRight")  # dampening > 0: not the heavy-ball map, no prediction
-        assert page.locator(".rr-distance .rr-envelope").count() == 1
-        assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    assert page.locator(".rr-distance .rr-envelope").count() == 1
+    assert page.locator(".rr-distance .rr-envelope.rr-a.rr-dashed").count() == 1
+    page.select_option("select[name=problem]", "rosenbrock")
+    assert page.locator(".rr-distance .rr-envelope").count() == 0
+    page.select_option("select[name=problem]", "rotated_quadratic")
+    page.select_option("select[name=optimizer-b]", "SGD")
+    assert page.locator(".rr-distance .rr-envelope").count() == 2
+    page.locator("input[name=a-dampening]").focus()
+    page.keyboard.press("ArrowRight")  # dampening > 0: not the heavy-ball map, no prediction
+    assert page.locator(".rr-distance .rr-envelope").count() == 1
+    assert visit.errors == [], visit.errors
 
 
 def test_shown_numbers_are_formatted_as_python_repr(explorer):
@@ -543,7 +608,7 @@ def _views(page):
     )
 
 
-def test_sliders_and_clicks_change_the_views(browser, site_server):
+def test_sliders_and_clicks_change_the_views(browser, tabs, site_server):
     visit = Visit(
         browser,
         site_server + "explorer/?problem=rosenbrock&steps=100&a=RMSprop&a.lr=0.01&b=SGD&b.lr=0.001",
@@ -599,13 +664,10 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
         assert "path_b" not in page.locator(".rr-snippet").text_content()
         page.select_option("select[name=optimizer-b]", "SGD")
 
-        # the URL reproduces the view
-        again = Visit(browser, after_click["url"], wait_until="load")
-        try:
-            again.page.wait_for_selector(".rr-explorer[data-ready=true]")
-            assert _views(again.page) == {**after_click}
-        finally:
-            again.close()
+        # the URL reproduces the view, in another context
+        again = tabs().visit(after_click["url"])
+        again.page.wait_for_selector(".rr-explorer[data-ready=true]")
+        assert _views(again.page) == {**after_click}
 
         assert visit.errors == [], f"console errors: {visit.errors}"
         assert visit.failed == [], f"failed requests: {visit.failed}"
@@ -615,10 +677,10 @@ def test_sliders_and_clicks_change_the_views(browser, site_server):
 
 
 @pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("dark", 390), ("light", 390)])
-def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
-    visit = Visit(browser, site_server + "explorer/", width=width, color_scheme=scheme, wait_until="load")
+def test_phone_width_and_both_schemes(tabs, site_server, scheme, width):
+    visit = tabs(scheme).visit(site_server + "explorer/", width=width)
     page = visit.page
-    try:
+    with screenshot_on_failure(page, f"explorer-{scheme}-{width}"):
         page.wait_for_selector(".rr-explorer[data-ready=true]")
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == (
             "slate" if scheme == "dark" else "default"
@@ -640,51 +702,47 @@ def test_phone_width_and_both_schemes(browser, site_server, scheme, width):
             }"""
         )
         assert abs(text_lum - bg_lum) > 0.5, (scheme, text_lum, bg_lum)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"explorer-{scheme}-{width}.png"), full_page=True)
         assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
-def test_plot_stays_in_view_while_a_slider_moves(browser, site_server, width, height):
+def test_plot_stays_in_view_while_a_slider_moves(tabs, site_server, width, height):
     """A desktop window and a phone: each learning-rate slider, reached from the keyboard and
     moved, is on screen and uncovered while the whole contour plot is on screen too."""
-    visit = Visit(browser, site_server + "explorer/", width=width, wait_until="load")
+    visit = tabs().visit(site_server + "explorer/", width=width)
     page = visit.page
     measured = {}
-    try:
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_selector(".rr-explorer[data-ready=true]")
-        for name in ("a-lr", "b-lr", "a-alpha"):
-            path = page.locator(f".rr-contour .rr-path.rr-{name[0]}")
-            before = path.get_attribute("d")
-            slider = page.locator(f"input[name={name}]")
-            slider.focus()  # the browser scrolls a focused control into view
-            page.keyboard.press("ArrowLeft")
-            s, plot = slider.bounding_box(), page.locator(".rr-contour").bounding_box()
-            measured[name] = {"slider": s, "plot": plot, "scrollY": page.evaluate("scrollY")}
-            assert 0 <= s["y"] and s["y"] + s["height"] <= height, (name, s)
-            assert 0 <= plot["y"] and plot["y"] + plot["height"] <= height, (name, plot)
-            assert 0 <= plot["x"] and plot["x"] + plot["width"] <= width, (name, plot)
-            # nothing (the sticky plot, the header) lies over the slider's centre
-            on_top = page.evaluate(
-                "([x, y]) => document.elementFromPoint(x, y).name", [s["x"] + s["width"] / 2, s["y"] + s["height"] / 2]
-            )
-            assert on_top == name, (name, on_top)
-            assert path.get_attribute("d") != before, name  # the plot in view is the one that changed
-        assert plot["width"] >= min(300, width - 40), plot  # the plot still reads on a phone
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / f"explorer_layout_{width}x{height}.json").write_text(json.dumps(measured, indent=1))
-        assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    for name in ("a-lr", "b-lr", "a-alpha"):
+        path = page.locator(f".rr-contour .rr-path.rr-{name[0]}")
+        before = path.get_attribute("d")
+        slider = page.locator(f"input[name={name}]")
+        slider.focus()  # the browser scrolls a focused control into view
+        page.keyboard.press("ArrowLeft")
+        s, plot = slider.bounding_box(), page.locator(".rr-contour").bounding_box()
+        measured[name] = {"slider": s, "plot": plot, "scrollY": page.evaluate("scrollY")}
+        assert 0 <= s["y"] and s["y"] + s["height"] <= height, (name, s)
+        assert 0 <= plot["y"] and plot["y"] + plot["height"] <= height, (name, plot)
+        assert 0 <= plot["x"] and plot["x"] + plot["width"] <= width, (name, plot)
+        # nothing (the sticky plot, the header) lies over the slider's centre
+        on_top = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).name", [s["x"] + s["width"] / 2, s["y"] + s["height"] / 2]
+        )
+        assert on_top == name, (name, on_top)
+        assert path.get_attribute("d") != before, name  # the plot in view is the one that changed
+    assert plot["width"] >= min(300, width - 40), plot  # the plot still reads on a phone
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"explorer_layout_{width}x{height}.json").write_text(json.dumps(measured, indent=1))
+    assert visit.errors == [], visit.errors
 
 
 def test_page_weight_and_own_javascript_within_budget(browser, site_server):
-    """Cold load of the explorer: <= 600 KB in all (uncompressed, search index aside), own JS <= 40 KB."""
-    visit = Visit(browser, site_server + "explorer/", wait_until="load")
+    """Cold load of the explorer: <= 600 KB in all (uncompressed, search index aside), own JS <= 40 KB.
+
+    A new context (an empty cache) that records every response from the first request on;
+    "networkidle", so what loads after the load event counts too."""
+    visit = Visit(browser, "about:blank")
     sizes, own_js = [], []
 
     def on_response(response):
@@ -695,7 +753,7 @@ def test_page_weight_and_own_javascript_within_budget(browser, site_server):
 
     try:
         visit.page.on("response", on_response)
-        visit.page.reload(wait_until="networkidle")
+        visit.page.goto(site_server + "explorer/", wait_until="networkidle")
         assert own_js, "the site's script was not loaded"
         assert sum(own_js) <= 40 * 1024, sum(own_js)
         assert sum(sizes) <= 600 * 1024, sum(sizes)
@@ -703,37 +761,36 @@ def test_page_weight_and_own_javascript_within_budget(browser, site_server):
         visit.close()
 
 
-def test_survives_materials_page_switch_signal(browser, site_server):
+def test_survives_materials_page_switch_signal(tabs, site_server):
     """With navigation.instant, Material announces each new page on document$; the explorer rebuilds once, cleanly."""
-    visit = Visit(browser, site_server + "explorer/?steps=12", wait_until="load")
+    visit = tabs().visit(site_server + "explorer/?steps=12")
     page = visit.page
-    try:
-        page.wait_for_selector(".rr-explorer[data-ready=true]")
-        assert page.evaluate("typeof document$.next") == "function"
-        page.evaluate("document.querySelector('.rr-explorer select').dataset.old = 'yes'")
-        page.evaluate("document$.next(document)")  # what an instant page switch emits
-        page.wait_for_selector(".rr-explorer[data-ready=true]")
-        assert page.locator(".rr-explorer select[data-old]").count() == 0  # rebuilt, not left as it was
-        assert page.locator(".rr-explorer select[name=problem]").count() == 1
-        assert page.locator(".rr-ewma, .rr-explorer .rr-contour").count() == 1
-        assert page.locator("input[name=steps] ~ output").text_content() == "12"
-        assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    assert page.evaluate("typeof document$.next") == "function"
+    page.evaluate("document.querySelector('.rr-explorer select').dataset.old = 'yes'")
+    page.evaluate("document$.next(document)")  # what an instant page switch emits
+    page.wait_for_selector(".rr-explorer[data-ready=true]")
+    assert page.locator(".rr-explorer select[data-old]").count() == 0  # rebuilt, not left as it was
+    assert page.locator(".rr-explorer select[name=problem]").count() == 1
+    assert page.locator(".rr-ewma, .rr-explorer .rr-contour").count() == 1
+    assert page.locator("input[name=steps] ~ output").text_content() == "12"
+    assert visit.errors == [], visit.errors
 
 
 # ------------------------------------------------------------------ (d) copy as Python
 
 
-def test_copied_python_prints_the_shown_last_point(browser, site_server):
+def test_copied_python_prints_the_shown_last_point(tabs, site_server):
     url = (
         site_server + "explorer/?problem=d2l_quadratic&steps=40&start=-5,-2.5&a=RMSprop&a.lr=0.3&a.alpha=0.9"
         "&a.eps=1e-8&a.momentum=0.5&a.centered=1&a.eps_in_sqrt=0&b=Adagrad&b.lr=0.7&b.lr_decay=0.1"
         "&b.eps=1e-10&b.eps_in_sqrt=1"
     )
-    visit = Visit(browser, url, permissions=["clipboard-read", "clipboard-write"], wait_until="load")
-    page = visit.page
+    tab = tabs()
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
     try:
+        visit = tab.visit(url)
+        page = visit.page
         page.wait_for_selector(".rr-explorer[data-ready=true]")
         page.click("button.rr-copy")
         page.wait_for_function("document.querySelector('.rr-copied').textContent === 'copied'")
@@ -750,58 +807,55 @@ def test_copied_python_prints_the_shown_last_point(browser, site_server):
         assert shown.count("\n") == 1 and shown.startswith("A: [")
         assert visit.errors == [], visit.errors
     finally:
-        visit.close()
+        tab.context.clear_permissions()
 
 
 # ------------------------------------------------------------------ (e) the EWMA widget
 
 
-def check_ewma_widget(browser, site_server, key, presses, beta):
-    """Move the EWMA widget's β slider from 0.9 with `presses` presses of `key`; check it redrew for `beta`."""
+def check_ewma_widget(tab, site_server, key, presses, beta):
+    """Move the EWMA widget's β slider in `tab` from 0.9 with `presses` presses of `key`; check it redrew for `beta`."""
     pd = require("pandas", "the EWMA widget is compared with pandas' ewm")
-    visit = Visit(browser, site_server + "ewma/", wait_until="load")
+    visit = tab.visit(site_server + "ewma/")
     page = visit.page
-    try:
-        page.wait_for_selector(".rr-ewma[data-ready=true]")
-        widget = page.locator(".rr-ewma")
-        label = widget.locator("input[type=range]").evaluate("e => e.labels[0].textContent")
-        assert "β" in label
+    page.wait_for_selector(".rr-ewma[data-ready=true]")
+    widget = page.locator(".rr-ewma")
+    label = widget.locator("input[type=range]").evaluate("e => e.labels[0].textContent")
+    assert "β" in label
 
-        def state():
-            return widget.evaluate(
-                """el => ({
-                  data: el.rrEwma,
-                  bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
-                  lines: [...el.querySelectorAll('.rr-series .rr-line')].map(p => p.getAttribute('d')),
-                  shown: el.querySelector('output').textContent,
-                })"""
-            )
+    def state():
+        return widget.evaluate(
+            """el => ({
+              data: el.rrEwma,
+              bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
+              lines: [...el.querySelectorAll('.rr-series .rr-line')].map(p => p.getAttribute('d')),
+              shown: el.querySelector('output').textContent,
+            })"""
+        )
 
-        before = state()
-        widget.locator("input[type=range]").focus()
-        for _ in range(presses):
-            page.keyboard.press(key)
-        after = state()
-        assert before["shown"] == "0.90" and after["shown"] == f"{beta:.2f}"
-        assert after["bars"] != before["bars"] and after["lines"] != before["lines"]
-        data = after["data"]
-        assert data["beta"] == pytest.approx(beta)
-        # bar k is the weight (1 - β)β^k: each bar is β times the one before (heights rounded to 0.01 px)
-        bars = np.array(after["bars"][:4])
-        assert bars[1:] / bars[:-1] == pytest.approx(beta, abs=0.01)
-        # the averages drawn: the raw one is rmsprop_ref.ewma; the corrected one is pandas' adjust=True
-        x = pd.Series(data["x"])
-        ref = x.ewm(alpha=1 - data["beta"], adjust=True).mean().to_numpy()
-        assert max_rel_diff(data["corrected"], ref) < 1e-12
-        assert max_rel_diff(data["raw"], rmsprop_ref.ewma(data["x"], data["beta"])) < 1e-12
-        assert visit.errors == [], visit.errors
-        return data
-    finally:
-        visit.close()
+    before = state()
+    widget.locator("input[type=range]").focus()
+    for _ in range(presses):
+        page.keyboard.press(key)
+    after = state()
+    assert before["shown"] == "0.90" and after["shown"] == f"{beta:.2f}"
+    assert after["bars"] != before["bars"] and after["lines"] != before["lines"]
+    data = after["data"]
+    assert data["beta"] == pytest.approx(beta)
+    # bar k is the weight (1 - β)β^k: each bar is β times the one before (heights rounded to 0.01 px)
+    bars = np.array(after["bars"][:4])
+    assert bars[1:] / bars[:-1] == pytest.approx(beta, abs=0.01)
+    # the averages drawn: the raw one is rmsprop_ref.ewma; the corrected one is pandas' adjust=True
+    x = pd.Series(data["x"])
+    ref = x.ewm(alpha=1 - data["beta"], adjust=True).mean().to_numpy()
+    assert max_rel_diff(data["corrected"], ref) < 1e-12
+    assert max_rel_diff(data["raw"], rmsprop_ref.ewma(data["x"], data["beta"])) < 1e-12
+    assert visit.errors == [], visit.errors
+    return data
 
 
-def test_ewma_widget_follows_its_beta_slider(browser, site_server):
-    check_ewma_widget(browser, site_server, "ArrowLeft", 40, 0.5)  # 0.9 -> 0.5 in steps of 0.01
+def test_ewma_widget_follows_its_beta_slider(tabs, site_server):
+    check_ewma_widget(tabs(), site_server, "ArrowLeft", 40, 0.5)  # 0.9 -> 0.5 in steps of 0.01
 
 
 def _contrast(a, b):
@@ -817,45 +871,42 @@ def _contrast(a, b):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_ewma_widget_focus_ring_and_y_axis_fit_its_data(browser, site_server, scheme):
+def test_ewma_widget_focus_ring_and_y_axis_fit_its_data(tabs, site_server, scheme):
     """The β slider shows a focus ring (>= 2 px, >= 3:1 against the page) when reached from the
     keyboard; the weights' y axis ends at 1 − β rounded up to one digit, so the tallest bar
     (k = 0, weight 1 − β) fills more than half of it whatever β is."""
-    visit = Visit(browser, site_server + "ewma/", color_scheme=scheme, wait_until="load")
+    visit = tabs(scheme).visit(site_server + "ewma/")
     page = visit.page
-    try:
-        page.wait_for_selector(".rr-ewma[data-ready=true]")
-        slider = page.locator(".rr-ewma input[type=range]")
-        slider.focus()
-        page.keyboard.press("ArrowRight")  # a key press: the focus now counts as keyboard focus
-        page.keyboard.press("ArrowLeft")
-        ring = slider.evaluate(
-            """e => { const s = getComputedStyle(e);
-                      return {visible: e.matches(':focus-visible'), style: s.outlineStyle,
-                              width: parseFloat(s.outlineWidth), color: s.outlineColor,
-                              bg: getComputedStyle(document.body).backgroundColor}; }"""
+    page.wait_for_selector(".rr-ewma[data-ready=true]")
+    slider = page.locator(".rr-ewma input[type=range]")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # a key press: the focus now counts as keyboard focus
+    page.keyboard.press("ArrowLeft")
+    ring = slider.evaluate(
+        """e => { const s = getComputedStyle(e);
+                  return {visible: e.matches(':focus-visible'), style: s.outlineStyle,
+                          width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                          bg: getComputedStyle(document.body).backgroundColor}; }"""
+    )
+    assert ring["visible"] and ring["style"] not in ("none", "hidden") and ring["width"] >= 2, ring
+    assert _contrast(ring["color"], ring["bg"]) >= 3, ring
+    fills = {}
+    for beta in (0.9, 0.0, 0.37, 0.5, 0.8, 0.95, 0.99):
+        slider.evaluate("(e, b) => { e.value = String(b); e.dispatchEvent(new Event('input')); }", beta)
+        got = page.locator(".rr-ewma").evaluate(
+            """el => ({
+              bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
+              ticks: [...el.querySelectorAll('.rr-weights .rr-tick')]
+                .map(t => [Number(t.textContent), Number(t.getAttribute('y'))]),
+            })"""
         )
-        assert ring["visible"] and ring["style"] not in ("none", "hidden") and ring["width"] >= 2, ring
-        assert _contrast(ring["color"], ring["bg"]) >= 3, ring
-        fills = {}
-        for beta in (0.9, 0.0, 0.37, 0.5, 0.8, 0.95, 0.99):
-            slider.evaluate("(e, b) => { e.value = String(b); e.dispatchEvent(new Event('input')); }", beta)
-            got = page.locator(".rr-ewma").evaluate(
-                """el => ({
-                  bars: [...el.querySelectorAll('.rr-weights rect')].map(r => Number(r.getAttribute('height'))),
-                  ticks: [...el.querySelectorAll('.rr-weights .rr-tick')]
-                    .map(t => [Number(t.textContent), Number(t.getAttribute('y'))]),
-                })"""
-            )
-            (zero, y0), _, (top, y_top) = got["ticks"]
-            axis = y0 - y_top  # the tick labels sit 4 units below their gridline: the difference is the axis
-            assert zero == 0 and top >= (1 - beta) - 1e-12, (beta, got["ticks"])  # 1 - 0.95 is 0.05 + 4e-17
-            assert max(got["bars"]) == got["bars"][0]
-            fill = got["bars"][0] / axis
-            assert fill == pytest.approx((1 - beta) / top, abs=1e-3)  # the bar is drawn to the labelled scale
-            assert 0.5 < fill <= 1 + 1e-3, (beta, fill)
-            fills[beta] = round(fill, 3)
-        print(f"\nEWMA widget, tallest bar / y axis: {fills}")
-        assert visit.errors == [], visit.errors
-    finally:
-        visit.close()
+        (zero, y0), _, (top, y_top) = got["ticks"]
+        axis = y0 - y_top  # the tick labels sit 4 units below their gridline: the difference is the axis
+        assert zero == 0 and top >= (1 - beta) - 1e-12, (beta, got["ticks"])  # 1 - 0.95 is 0.05 + 4e-17
+        assert max(got["bars"]) == got["bars"][0]
+        fill = got["bars"][0] / axis
+        assert fill == pytest.approx((1 - beta) / top, abs=1e-3)  # the bar is drawn to the labelled scale
+        assert 0.5 < fill <= 1 + 1e-3, (beta, fill)
+        fills[beta] = round(fill, 3)
+    print(f"\nEWMA widget, tallest bar / y axis: {fills}")
+    assert visit.errors == [], visit.errors
