@@ -33,6 +33,7 @@ __all__ = [
     "choose",
     "distances",
     "grid_distances",
+    "protocol_runs",
     "rank_key",
     "run_grid",
     "settle_step",
@@ -149,15 +150,15 @@ def run_grid(step, state_init, problem: Problem, lrs, steps: int, seed: int = 0)
     theta = np.repeat(problem.start.astype(np.float64)[:, None], lrs.size, axis=1)
     state = [np.full_like(theta, s) for s in state_init] + [np.empty((2, *theta.shape))]
     grad = problem.gradients(seed)
-    target = problem.x_min[:, None]
-    out = np.empty((steps + 1, lrs.size))
-    out[0] = np.linalg.norm(theta - target, axis=0)
+    path = np.empty((steps + 1, *theta.shape))  # θ_t kept, the distances taken at the end:
+    path[0] = theta  # one norm over all steps instead of one call per step, the same numbers
     with np.errstate(all="ignore"):  # a too-large rate overflows; its column becomes inf/NaN
         for t in range(1, steps + 1):
             g = grad(theta)
             step(theta, g, state, lrs, t)
-            out[t] = np.linalg.norm(theta - target, axis=0)
-    return out
+            path[t] = theta
+        path -= problem.x_min[:, None]
+        return np.linalg.norm(path, axis=1)
 
 
 def distances(name: str, problem: Problem, steps: int, lr: float | None = None, seed: int = 0) -> np.ndarray:
@@ -226,19 +227,37 @@ def tune_by_protocol(method: str, problem: str, distances) -> Tuned:
     ‖θ_t − θ*‖ of shape ``(steps + 1, len(lrs))``, like `grid_distances`; `method` names it.
     """
     p = PROBLEMS[problem]
-    lrs = PROTOCOL["lr_grid"]
     seeds = PROTOCOL["seeds"] if p.noisy else (0,)
-    tol, horizon = PROTOCOL["tol"], PROTOCOL["horizon"]
-    runs = [distances(p, lrs, horizon, seed) for seed in seeds]
+    return _tuned(method, problem, [distances(p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seed) for seed in seeds])
+
+
+def _tuned(method: str, problem: str, runs) -> Tuned:
+    """The protocol's choice from its runs (one per seed, as `tune_by_protocol` makes them)."""
+    lrs, tol = PROTOCOL["lr_grid"], PROTOCOL["tol"]
     best, settles, finals = choose(lrs, runs, tol)
     per_seed = tuple((settle_step(d[:, best], tol), float(d[-1, best])) for d in runs)
     return Tuned(method, problem, lrs[best], settles[best], finals[best], tuple(settles), tuple(finals), per_seed)
 
 
 @functools.cache
+def protocol_runs(method: str, problem: str) -> tuple[np.ndarray, ...]:
+    """The runs `tune` chooses from: `grid_distances` of `method` on `problem` over the whole
+    grid and horizon, one read-only array per seed (seed 0 alone where the problem is
+    deterministic). Memoised, so a test that reads them does not run them again."""
+    p = PROBLEMS[problem]
+    runs = tuple(
+        grid_distances(method, p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seed)
+        for seed in (PROTOCOL["seeds"] if p.noisy else (0,))
+    )
+    for d in runs:
+        d.setflags(write=False)
+    return runs
+
+
+@functools.cache
 def tune(method: str, problem: str) -> Tuned:
     """Run `method` on `problem` for each rate of ``PROTOCOL["lr_grid"]`` and keep the best (`choose`)."""
-    return tune_by_protocol(method, problem, functools.partial(grid_distances, method))
+    return _tuned(method, problem, protocol_runs(method, problem))
 
 
 def study() -> list[Tuned]:

@@ -66,16 +66,20 @@ class EmbeddingBag:
 
     def grad(self, theta: np.ndarray, t: int) -> np.ndarray:
         """The dense gradient at step `t`: nonzero only in the rows `ids(t)` looked up."""
-        ids = self.ids(t)
-        residual = (theta[ids] - self.target[ids]).sum(axis=1) / self.batch  # (batch, dim)
+        return self._grad(theta, self.ids(t))
+
+    def _grad(self, theta: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """`grad` for the looked-up rows `ids`; θ may carry leading axes, ``(..., n_rows, dim)``,
+        one table per index, each getting exactly the arithmetic of a table alone."""
+        residual = (theta[..., ids, :] - self.target[ids]).sum(axis=-2) / self.batch  # (..., batch, dim)
         g = np.zeros_like(theta)
         for k in range(self.bag):
-            np.add.at(g, ids[:, k], residual)  # a row in several bags gets each share
+            np.add.at(g, (..., ids[:, k], slice(None)), residual)  # a row in several bags gets each share
         return g
 
     def row_error(self, theta: np.ndarray) -> np.ndarray:
-        """$\\lVert \\theta_j - \\theta^\\ast_j \\rVert$ for every row $j$."""
-        return np.linalg.norm(theta - self.target, axis=1)
+        """$\\lVert \\theta_j - \\theta^\\ast_j \\rVert$ for every row $j$ (θ may carry leading axes)."""
+        return np.linalg.norm(theta - self.target, axis=-1)
 
     def expected_lookups(self, steps: int) -> np.ndarray:
         """The expected number of times each row is looked up in `steps` steps."""
@@ -108,14 +112,42 @@ def train(optimizer: type[Optimizer], problem: EmbeddingBag, steps: int, **hyper
     return theta
 
 
+def _grid_train(name: str, problem: EmbeddingBag, lrs, ids: list[np.ndarray]) -> np.ndarray:
+    """`train` of method `name` (with its `SPARSE_PROTOCOL` settings) at every rate of `lrs` at
+    once, one step per entry of `ids` (the rows looked up at steps 1, 2, ...): θ of shape
+    ``(len(lrs), n_rows, dim)``. Each table is stepped by the package's update function with
+    its rate, so ``[k]`` is bit for bit ``train(cls, problem, len(ids), lr=lrs[k], ...)``,
+    NaN where that run's gradient stopped being finite, as `train` returns it
+    (tests/test_claims_choosing.py checks it on every rate of the grid)."""
+    from .airfoil import METHODS, update  # one vectorised step for every study
+
+    cls, fixed = SPARSE_PROTOCOL["methods"][name]
+    if METHODS.get(name) is not cls:
+        raise ValueError(f"Invalid method: {name!r} (the vectorised step knows {list(METHODS)})")
+    step, names = update(name, fixed)
+    lr = np.asarray(lrs, dtype=np.float64)[:, None, None]
+    theta = np.repeat(problem.start[None], lr.size, axis=0)
+    state = {k: np.zeros_like(theta) for k in names} | {"work": np.empty((2, *theta.shape))}
+    finite = np.ones(lr.size, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t, rows in enumerate(ids, start=1):
+            g = problem._grad(theta, rows)
+            finite &= np.isfinite(g).all(axis=(1, 2))  # `train` stops such a run and returns NaN
+            step(theta, g, state, lr, t)
+    theta[~finite] = np.nan
+    return theta
+
+
 @functools.lru_cache(maxsize=4)
 def sparse_study(problem: EmbeddingBag = embedding_bag) -> dict[str, tuple[float, np.ndarray]]:
     """Each method at its best learning rate of the grid: ``{name: (lr, final row errors)}``."""
+    grid, steps = SPARSE_PROTOCOL["lr_grid"], SPARSE_PROTOCOL["steps"]
+    ids = [problem.ids(t) for t in range(1, steps + 1)]  # the same minibatches for every run: drawn once
     out = {}
-    for name, (cls, fixed) in SPARSE_PROTOCOL["methods"].items():
+    for name in SPARSE_PROTOCOL["methods"]:
         best = None
-        for lr in SPARSE_PROTOCOL["lr_grid"]:
-            err = problem.row_error(train(cls, problem, SPARSE_PROTOCOL["steps"], lr=lr, **fixed))
+        for lr, theta in zip(grid, _grid_train(name, problem, grid, ids), strict=True):
+            err = problem.row_error(theta)
             score = np.mean(err) if np.all(np.isfinite(err)) else np.inf
             if best is None or score < best[0]:
                 best = (score, lr, err)

@@ -304,6 +304,22 @@ def test_claim_choosing_adagrad_embedding(claim):
     assert max(once) < 1.1 * min(once)
 
 
+def test_sparse_study_runs_are_train_runs():
+    """sparse_study runs each method on the whole grid at once (rmsprop_ref.sparse._grid_train);
+    every run is bit for bit `train` at that rate, here over 60 steps, and NaN where `train`
+    gives up: at a rate of 1e6 SGD's gradient overflows within them."""
+    from rmsprop_ref import SGD
+    from rmsprop_ref.sparse import SPARSE_PROTOCOL, _grid_train, embedding_bag, train
+
+    steps, lrs = 60, (*SPARSE_PROTOCOL["lr_grid"], 1e6)
+    ids = [embedding_bag.ids(t) for t in range(1, steps + 1)]
+    for name, (cls, fixed) in SPARSE_PROTOCOL["methods"].items():
+        for lr, theta in zip(lrs, _grid_train(name, embedding_bag, lrs, ids), strict=True):
+            alone = train(cls, embedding_bag, steps, lr=lr, **fixed)
+            np.testing.assert_array_equal(theta, alone, err_msg=f"{name} at {lr}")
+    assert np.isnan(train(SGD, embedding_bag, steps, lr=1e6)).all()
+
+
 def test_claim_choosing_rare_full_batch_curvature(claim):
     """The study's sparse_least_squares: Adagrad's settle step (the smallest of the four); in its
     run at that rate the rare coordinate's gradient is nonzero at every step; the curvature (the

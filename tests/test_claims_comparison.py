@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from rmsprop_ref import SGD, Adagrad, RMSprop, d2l_quadratic, ewma, quadratic, rotated_quadratic, run
+from rmsprop_ref import SGD, Adagrad, RMSprop, compare, d2l_quadratic, ewma, quadratic, rotated_quadratic, run
 from rmsprop_ref.compare import ARTICLE, PROTOCOL, article_runs, choose, grid_distances, settle_step, tune
 from rmsprop_ref.problems import PROBLEMS
 
@@ -21,14 +21,10 @@ def long_run():
 
 @pytest.fixture(scope="module")
 def protocol_runs():
-    """The protocol's runs of every method on every problem and seed: (problem, method) -> [distances per seed]."""
-    grid, runs = PROTOCOL["lr_grid"], {}
-    for name in PROTOCOL["problems"]:
-        p = PROBLEMS[name]
-        for m in PROTOCOL["methods"]:
-            seeds = PROTOCOL["seeds"] if p.noisy else (0,)
-            runs[name, m] = [grid_distances(m, p, grid, PROTOCOL["horizon"], s) for s in seeds]
-    return runs
+    """The protocol's runs of every method on every problem and seed: (problem, method) -> [distances per seed].
+    They are the runs `tune` chose from (compare.protocol_runs, memoised), not run a second time."""
+    problems, methods = PROTOCOL["problems"], PROTOCOL["methods"]
+    return {(name, m): list(compare.protocol_runs(m, name)) for name in problems for m in methods}
 
 
 def drawn(name):
