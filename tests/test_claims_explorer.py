@@ -133,7 +133,7 @@ def test_claim_explorer_refused_settings_get_the_package_message(claim, explorer
         assert got.get("error") == python_run(config)["error"], config
 
 
-def test_claim_explorer_snippet_prints_the_shown_points(claim, tabs, site_server):
+def test_claim_explorer_snippet_prints_the_shown_points(claim, explorer):
     """ "**Copy as Python** copies a snippet that reproduces the paths with `rmsprop_ref` and
     prints the last point of each; the lines above the button show what it prints."
 
@@ -141,10 +141,9 @@ def test_claim_explorer_snippet_prints_the_shown_points(claim, tabs, site_server
     page is run with this interpreter, and its output must equal the shown lines.
     """
     assert "Copy as Python" in claim.text
-    page = tabs().visit(site_server + "explorer/").page
-    page.wait_for_selector(".rr-explorer[data-ready=true]")
-    snippet = page.locator(".rr-snippet").text_content()
-    shown = page.locator(".rr-last").text_content()
+    # the module's explorer page: loaded at explorer/ and only asked to compute since
+    snippet = explorer.locator(".rr-snippet").text_content()
+    shown = explorer.locator(".rr-last").text_content()
     proc = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=ROOT_DIR, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == shown.strip()
