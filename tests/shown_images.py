@@ -8,7 +8,7 @@ for them; the hidden ones stay unfetched.
 
 from __future__ import annotations
 
-_LOAD_SHOWN = """async () => {
+LOAD_SHOWN = """async () => {
   const shown = [...document.images].filter(i => i.offsetParent !== null);
   for (const img of shown) if (img.loading === 'lazy') img.loading = 'eager';
   await Promise.all(shown.map(img => img.decode().catch(() => null)));  // a broken one is the test's to report
@@ -17,4 +17,4 @@ _LOAD_SHOWN = """async () => {
 
 def load_shown_images(page) -> None:
     """Make `page`'s displayed images load (lazy or not) and wait until each has loaded or failed."""
-    page.evaluate(_LOAD_SHOWN)
+    page.evaluate(LOAD_SHOWN)

@@ -2,82 +2,56 @@
 
 Skips with a message where Chromium or playwright is missing; fails under CI=true.
 When a page's check fails, a full-page screenshot goes to test-artifacts/screenshots/
-(ignored by git) for a person to look at.
+(ignored by git) for a person to look at. The checks that only read a page read its
+shared cold visit (tests/page_visits.py); the ones that act on a page visit it themselves.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
-from shown_images import load_shown_images
+from page_visits import screenshot_on_failure, shared_visits
 from site_pages import site_pages
 
 from conftest import SITE_PREFIX, Visit, require
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PAGES = site_pages()
 
 
-@contextlib.contextmanager
-def screenshot_on_failure(page, name):
-    """Save a full-page screenshot of `page` as name.png if the block fails."""
-    try:
-        yield
-    except BaseException:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-        raise
+@pytest.fixture
+def visits(site_server):
+    """The session's shared cold page visits (tests/page_visits.py)."""
+    return shared_visits(site_server)
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_page_loads_cleanly_offline(browser, site_server, path):
-    # "networkidle": requests made after the load (the search index, fonts) are checked too.
-    visit = Visit(browser, site_server + path, wait_until="networkidle")
-    page = visit.page
-    try:
-        with screenshot_on_failure(page, path.strip("/") or "home"):
-            foreign = visit.foreign(site_server)
-            assert foreign == [], f"requests to other hosts: {foreign}"
-            assert visit.failed == [], f"failed requests: {visit.failed}"
-            assert visit.errors == [], f"console errors: {visit.errors}"
+def test_page_loads_cleanly_offline(visits, browser, site_server, path):
+    # The page's shared cold visit at 1280 px, light: it waited for "networkidle", so the
+    # requests made after the load (the search index, fonts) are checked too.
+    visit = visits[(path, 1280, "light")]
+    with screenshot_on_failure(browser, site_server + path, path.strip("/") or "home"):
+        assert visit.idle.foreign == [], f"requests to other hosts: {visit.idle.foreign}"
+        assert visit.idle.failed == [], f"failed requests: {visit.idle.failed}"
+        assert visit.idle.errors == [], f"console errors: {visit.idle.errors}"
 
-            # The figures are lazy (hooks/figures.py): the shown ones load now, as on scrolling;
-            # the hidden colour scheme's copies are never fetched.
-            load_shown_images(page)
-            images = page.eval_on_selector_all(
-                "article img",
-                "els => els.map(e => ({src: e.src, w: e.naturalWidth, alt: e.alt, shown: e.offsetParent !== null}))",
-            )
-            for img in images:
-                assert img["w"] > 0 or not img["shown"], f"image did not load: {img['src']}"
-                assert len(img["alt"]) > 20, f"image without a real alt text: {img['src']}"
+        # The figures are lazy (hooks/figures.py): the visit made the shown ones load, as on
+        # scrolling; the hidden colour scheme's copies are never fetched.
+        for img in visit.images:
+            assert img["w"] > 0 or not img["shown"], f"image did not load: {img['src']}"
+            assert len(img["alt"]) > 20, f"image without a real alt text: {img['src']}"
 
-            maths = page.eval_on_selector_all(
-                "article math", "els => els.map(e => {const r = e.getBoundingClientRect(); return [r.width, r.height]})"
-            )
-            if path not in ("performance/", "api/"):  # pages without a formula (api/ lists the API pages)
-                assert maths, "no rendered math on the page"
-            assert all(w > 0 and h > 0 for w, h in maths), "a math element has no size (not rendered)"
-    finally:
-        visit.close()
+        if path not in ("performance/", "api/"):  # pages without a formula (api/ lists the API pages)
+            assert visit.maths, "no rendered math on the page"
+        assert all(w > 0 and h > 0 for w, h in visit.maths), "a math element has no size (not rendered)"
 
 
-def test_figures_pages_show_their_figures(browser, site_server):
-    visit = Visit(browser, site_server + "comparison/")
-    try:
-        visit.settle()
-        # Each figure is a light and a dark <picture> (hooks/figures.py); one of them is shown.
-        load_shown_images(visit.page)
-        widths = visit.page.eval_on_selector_all(
-            "article img", "els => els.filter(e => e.offsetParent !== null).map(e => e.naturalWidth)"
-        )
-        source = (Path(__file__).resolve().parents[1] / "docs" / "comparison.md").read_text()
-        assert len(widths) == source.count("](figures/") >= 2 and min(widths) > 300
-    finally:
-        visit.close()
+def test_figures_pages_show_their_figures(visits):
+    # Each figure is a light and a dark <picture> (hooks/figures.py); one of them is shown.
+    widths = [img["w"] for img in visits[("comparison/", 1280, "light")].images if img["shown"]]
+    source = (Path(__file__).resolve().parents[1] / "docs" / "comparison.md").read_text()
+    assert len(widths) == source.count("](figures/") >= 2 and min(widths) > 300
 
 
 def test_notebook_page_shows_its_figure(browser, site_server):
