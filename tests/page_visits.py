@@ -11,7 +11,7 @@ their own visits.
 
 The visits run three at a time in headless Chromium driven by playwright's async API in a
 thread of their own: one page's axe rules or idle wait run while another loads. The session
-computes all of them at once, when the first test asks (`shared_visits`).
+computes all of them at once, from when the first test asks (`start`, `shared_visits`).
 """
 
 from __future__ import annotations
@@ -242,18 +242,27 @@ def audit(page, source: str) -> dict[str, list[dict]]:
 # --- The visits -------------------------------------------------------------------------
 
 
-def _keys() -> list[tuple[str, int, str]]:
-    """(path, width, scheme) of every shared visit; the audited ones are (path, 1280, "light")."""
-    keys = [(path, 1280, "light") for path in site_pages()] + [(path, 390, "dark") for path in site_pages()]
-    # The figure tests' other modes of the multi-panel figures page and of the notebook.
-    keys += [("comparison/", 1280, "dark"), ("comparison/", 390, "light")]
-    keys += [("tutorial/", 1280, "dark"), ("tutorial/", 390, "light")]
+def _keys() -> dict[tuple[str, int, str], bool]:
+    """(path, width, scheme) of every shared visit, and whether it must be a cold load. The
+    audited ones are (path, 1280, "light"), cold: the offline and page-weight checks read them."""
+    keys = {(path, 1280, "light"): True for path in site_pages()}
+    keys.update({(path, 390, "dark"): False for path in site_pages()})
+    # The figure tests' other modes of the multi-panel figures page (a phone in dark: cold, for
+    # the figure files it fetches) and of the notebook.
+    keys.update({("comparison/", 390, "dark"): True, ("comparison/", 1280, "dark"): False})
+    keys.update({("comparison/", 390, "light"): False})
+    keys.update({("tutorial/", 1280, "dark"): False, ("tutorial/", 390, "light"): False})
     return keys
 
 
-async def _visit(browser, base, path, width, scheme, axe):
-    """Load base+path cold in a fresh context and record it; `axe`: its source, to audit it last."""
-    context = await browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme)
+async def _visit(browser, base, path, width, scheme, axe, warm=None):
+    """Load base+path and record it; `axe`: its source, to audit the page last.
+
+    A cold load (a fresh context, an empty cache) waits until the network is idle; with
+    `warm`, a context of the same width and scheme that earlier visits filled, the load event
+    is enough (no request after it is checked), and no bytes or figure files are recorded.
+    """
+    context = warm or await browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme)
     page = await context.new_page()
     requests, failed, errors, responses = [], [], [], []
     page.on("request", lambda r: requests.append(r.url))
@@ -264,20 +273,25 @@ async def _visit(browser, base, path, width, scheme, axe):
     page.on("pageerror", lambda e: errors.append(str(e)))
     started = time.perf_counter()
     try:
-        # "networkidle" (half a second without requests): the requests made after the load (the
-        # search index, fonts) are recorded too, and the bytes then are a cold load's (the lazy
-        # figures below the first screen not yet fetched).
-        await page.goto(base + path, wait_until="networkidle")
-        at_idle = list(responses)
-        cold = sum([len(await r.body()) for r in at_idle if "search_index" not in r.url])
-        host = urlparse(base).netloc
-        foreign = [u for u in requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
-        idle = SimpleNamespace(foreign=foreign, failed=list(failed), errors=list(errors))
+        cold = idle = fetched = None
+        if warm:
+            await page.goto(base + path, wait_until="load")
+        else:
+            # "networkidle" (half a second without requests): the requests made after the load
+            # (the search index, fonts) are recorded too, and the bytes then are a cold load's
+            # (the lazy figures below the first screen not yet fetched).
+            await page.goto(base + path, wait_until="networkidle")
+            at_idle = list(responses)
+            cold = sum([len(await r.body()) for r in at_idle if "search_index" not in r.url])
+            host = urlparse(base).netloc
+            foreign = [u for u in requests if urlparse(u).netloc not in (host, "") and not u.startswith("data:")]
+            idle = SimpleNamespace(foreign=foreign, failed=list(failed), errors=list(errors))
         # The figures are lazy (hooks/figures.py): the shown ones load now, as on scrolling to
         # the end; the hidden colour scheme's and width's copies are never fetched.
         await page.evaluate(LOAD_SHOWN)
         await page.evaluate("document.fonts.ready.then(() => true)")
-        fetched = sorted(r.url.rsplit("/", 1)[1] for r in responses if "/figures/" in r.url)
+        if not warm:
+            fetched = sorted(r.url.rsplit("/", 1)[1] for r in responses if "/figures/" in r.url)
         probe = await page.evaluate(_PROBE, list(CODE_SELECTORS))
         record = SimpleNamespace(
             path=path, width=width, scheme=scheme, cold_bytes=cold, idle=idle, fetched_figures=fetched,
@@ -285,7 +299,8 @@ async def _visit(browser, base, path, width, scheme, axe):
             failed=list(failed), errors=list(errors), audit=None, **probe,
         )  # fmt: skip
         if axe:
-            # Last: the audit switches the scheme, marks elements and resizes the page.
+            # Last: the audit switches the scheme, marks elements and resizes the page. The
+            # steps of `audit`, which the planted violations of test_a11y.py go through.
             assert await page.evaluate(INJECT_AXE, axe) == "object"
             found = await page.evaluate(WIDE_JOB, [TAGS, COLOUR_RULES])
             await page.set_viewport_size(PHONE)
@@ -294,20 +309,21 @@ async def _visit(browser, base, path, width, scheme, axe):
         record.seconds = time.perf_counter() - started
         return record
     finally:
-        await context.close()
+        await (page.close() if warm else context.close())
 
 
 async def _visit_all(base: str, axe: str | None) -> dict:
     from playwright.async_api import async_playwright
 
-    results, gate = {}, asyncio.Semaphore(CONCURRENCY)
+    results, gate, warm = {}, asyncio.Semaphore(CONCURRENCY), {}
 
-    async def one(browser, key):
+    async def one(browser, key, cold):
         path, width, scheme = key
         async with gate:
             try:
                 audited = axe if (width, scheme) == (1280, "light") else None
-                results[key] = await _visit(browser, base, path, width, scheme, audited)
+                context = None if cold else warm[width, scheme]
+                results[key] = await _visit(browser, base, path, width, scheme, audited, context)
             except Exception as exc:  # reported by the tests of that page
                 results[key] = exc
 
@@ -318,14 +334,14 @@ async def _visit_all(base: str, axe: str | None) -> dict:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         try:
+            keys = _keys()
+            for width, scheme in {(w, s) for (_, w, s), cold in keys.items() if not cold}:
+                warm[width, scheme] = await browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme)
             # The audited visits first: they take longest.
-            await asyncio.gather(*(one(browser, key) for key in _keys()))
+            await asyncio.gather(*(one(browser, key, cold) for key, cold in keys.items()))
         finally:
             await browser.close()
     return results
-
-
-_cache: dict[str, dict] = {}
 
 
 def _chromium_or_skip() -> None:
@@ -352,28 +368,40 @@ class Visits:
         return found
 
 
-def shared_visits(site_server: str) -> Visits:
-    """Every shared visit of the site served at `site_server`, made once per session (when the
-    first test asks); skips without playwright or Chromium, fails without them under CI=true."""
+_running: dict[str, tuple[threading.Thread, dict]] = {}
+
+
+def start(site_server: str) -> None:
+    """Start making every shared visit of the site served at `site_server`, in a thread, and
+    return at once (`shared_visits` waits for them). Once per site; skips without playwright
+    or Chromium, fails without them under CI=true."""
     _chromium_or_skip()
-    if site_server not in _cache:
-        axe = AXE.read_text() if AXE.is_file() else None  # without it test_a11y skips (or fails in CI)
-        box = {}
+    if site_server in _running:
+        return
+    axe = AXE.read_text() if AXE.is_file() else None  # without it test_a11y skips (or fails in CI)
+    box = {}
 
-        def run():
-            try:
-                box["results"] = asyncio.run(_visit_all(site_server, axe))
-            except BaseException as exc:  # handed to the tests
-                box["error"] = exc
+    def run():
+        try:
+            box["results"] = asyncio.run(_visit_all(site_server, axe))
+        except BaseException as exc:  # handed to the tests
+            box["error"] = exc
 
-        # A thread of its own: playwright's sync API (the `browser` fixture) may hold this one's loop.
-        thread = threading.Thread(target=run, name="page-visits", daemon=True)
-        thread.start()
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        _cache[site_server] = box["results"]
-    return Visits(_cache[site_server])
+    # A thread of its own: playwright's sync API (the `browser` fixture) holds this one's loop.
+    thread = threading.Thread(target=run, name="page-visits", daemon=True)
+    thread.start()
+    _running[site_server] = thread, box
+
+
+def shared_visits(site_server: str) -> Visits:
+    """Every shared visit of the site served at `site_server`, made once per session: started
+    by the first test that asks (or `start`), waited for here."""
+    start(site_server)
+    thread, box = _running[site_server]
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return Visits(box["results"])
 
 
 @contextlib.contextmanager

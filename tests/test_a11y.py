@@ -20,7 +20,7 @@ their own.
 from __future__ import annotations
 
 import pytest
-from page_visits import AXE, DESKTOP, MODES, audit, axe_source, shared_visits
+from page_visits import AXE, DESKTOP, MODES, audit, axe_source, shared_visits, start
 from site_pages import site_pages
 
 pytestmark = pytest.mark.browser
@@ -33,21 +33,14 @@ def visits(site_server):
     return shared_visits(site_server)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _visits_started(site_server):
+    """The shared visits start with this module: the planted checks below run meanwhile."""
+    start(site_server)
+
+
 def serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in BAR]
-
-
-@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "home")
-def test_page_has_no_serious_axe_violations(visits, path):
-    axe_source()  # skips (or fails under CI=true) without axe-core
-    found = visits[(path, 1280, "light")].audit
-    report = [
-        f"{mode}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes: {v['help']}) e.g. "
-        + "; ".join(f"{n['target']} -> {n['summary']}" for n in v["nodes"][:3])
-        for mode in MODES
-        for v in serious(found[mode])
-    ]
-    assert report == [], f"{path or 'home'}:\n" + "\n".join(report)
 
 
 def _planted(browser, url: str, plant: str) -> dict[str, list[dict]]:
@@ -105,11 +98,25 @@ def test_axe_finds_a_planted_390_px_only_violation(browser, site_server):
     assert ("button-name", "#rr-planted-button") in narrow, narrow
 
 
+@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "home")
+def test_page_has_no_serious_axe_violations(visits, path):
+    axe_source()  # skips (or fails under CI=true) without axe-core
+    found = visits[(path, 1280, "light")].audit
+    report = [
+        f"{mode}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes: {v['help']}) e.g. "
+        + "; ".join(f"{n['target']} -> {n['summary']}" for n in v["nodes"][:3])
+        for mode in MODES
+        for v in serious(found[mode])
+    ]
+    assert report == [], f"{path or 'home'}:\n" + "\n".join(report)
+
+
 if __name__ == "__main__":  # counts per mode for a built site: python tests/test_a11y.py SITE_URL
     import collections
     import sys
 
     from playwright.sync_api import sync_playwright
+    from shown_images import load_shown_images
 
     from conftest import CHROMIUM
 
@@ -120,6 +127,8 @@ if __name__ == "__main__":  # counts per mode for a built site: python tests/tes
         for path in site_pages():
             page = b.new_context(viewport=DESKTOP, color_scheme="light").new_page()
             page.goto(base + path, wait_until="load")
+            load_shown_images(page)
+            page.evaluate("document.fonts.ready.then(() => true)")
             for mode, violations in audit(page, AXE.read_text()).items():
                 for v in serious(violations):
                     nodes[mode] += len(v["nodes"])
