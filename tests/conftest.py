@@ -95,14 +95,30 @@ def _uses_site(item) -> bool:
 
 def pytest_collection_modifyitems(session, config, items):
     """Run the test modules that use the built site or the drawn figures last; each module's
-    tests keep their order."""
+    tests keep their order.
+
+    In a pytest-xdist worker the modules of the shared page visits (`PAGE_VISITS`, the longest
+    group) go first instead: the scheduler hands the first module to one worker, which waits
+    for the site build and then makes the visits while the other worker runs the rest.
+    """
     late = {item.module for item in items if _uses_site(item) and getattr(item, "module", None) is not None}
-    items.sort(key=lambda item: getattr(item, "module", None) in late)  # stable: order kept within each group
+    first = hasattr(config, "workerinput")
+
+    def rank(item) -> int:
+        if first and item.path.name in PAGE_VISITS:
+            return 0
+        return 2 if getattr(item, "module", None) in late else 1
+
+    items.sort(key=rank)  # stable: order kept within each module
 
 
-#: Modules that share a per-process memoised study run in one pytest-xdist worker, so the
-#: study is computed once: module file name -> group name.
-XDIST_GROUPS: dict[str, str] = {}
+#: The browser modules that read the session's shared page visits (tests/page_visits.py,
+#: made once per process): one pytest-xdist worker runs them all.
+PAGE_VISITS = ("test_a11y.py", "test_browser.py", "test_browser_figures.py", "test_browser_math.py")
+
+#: Modules that share a per-process memoised study or visit run in one pytest-xdist worker,
+#: so it is made once: module file name -> group name.
+XDIST_GROUPS: dict[str, str] = dict.fromkeys(PAGE_VISITS, "page visits")
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -116,6 +132,10 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "load":
         return None  # a distribution the user asked for by name
     from xdist.scheduler import LoadScopeScheduling
+
+    # In the order pytest_collection_modifyitems gives (the page visits first, the other
+    # modules that wait for the site last), not reordered by each module's number of tests.
+    config.option.loadscopereorder = False
 
     class ModuleGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
