@@ -58,12 +58,21 @@ def every_variant(drawn_figures):
     return drawn_figures
 
 
+#: figure function -> its variants as `figures.draw_variants` drew them in this process
+_REDRAWN: dict = {}
+
+
 @pytest.fixture
 def two_figures(monkeypatch, tmp_path, every_variant):
-    """FIGURES cut down to two, so that a test can redraw 'everything' quickly.
+    """FIGURES cut down to two, so that a test can redraw 'everything' quickly; returns the
+    names of the figures write_all draws, in order, as it draws them.
 
     tmp_path starts as a full write_all of those two leaves it (the cold write of every
     figure is tested on its own): their files and the stamp, copied from `every_variant`.
+    write_all draws them in this process (two figures need no worker), but `draw_variants`
+    really draws each only once in this module: the tests differ in what write_all does with
+    a drawing, not in the drawing, which is the same bytes every time (each test compares it
+    with the session's drawing; test_same_bytes_in_a_fresh_process).
     """
     import shutil
 
@@ -71,6 +80,16 @@ def two_figures(monkeypatch, tmp_path, every_variant):
     monkeypatch.setattr(figures, "FIGURES", {name: figures.FIGURES[name] for name in keep})
     for name in [figures.STAMP, *(v for n in keep for v in figures.variant_names(n))]:
         shutil.copy2(every_variant.path / name, tmp_path / name)
+    draw, names, drawn = figures.draw_variants, {f: n for n, f in figures.FIGURES.items()}, []
+
+    def draw_once(func):
+        drawn.append(names[func])
+        if func not in _REDRAWN:
+            _REDRAWN[func] = draw(func)
+        return dict(_REDRAWN[func])
+
+    monkeypatch.setattr(figures, "draw_variants", draw_once)
+    return drawn
 
 
 def test_writes_every_variant_of_every_figure_then_nothing(every_variant):
@@ -106,24 +125,30 @@ def test_without_the_stamp_every_figure_is_drawn_and_compared(tmp_path, two_figu
     (tmp_path / figures.STAMP).unlink()  # without the stamp every figure is drawn again and compared
     logged = []
     assert figures.write_all(tmp_path, log=logged.append) == []  # drawn here, the same bytes: nothing written
+    assert two_figures == list(figures.FIGURES)
     assert len(logged) == 2 and all(line.count("unchanged") == N_VARIANTS for line in logged), logged
     for p in written:
         assert os.stat(p).st_mtime_ns == mtimes[p]
         assert p.read_bytes() == data[p]
 
 
-def test_a_changed_or_missing_variant_is_redrawn(tmp_path, two_figures):
+def test_a_changed_or_missing_variant_is_redrawn(tmp_path, two_figures, every_variant):
     (tmp_path / "effective_lr-narrow-dark.svg").unlink()
     (tmp_path / "ewma_weights.svg").write_text("stale")
     (tmp_path / figures.STAMP).write_text("another version of the code")
     rewritten = figures.write_all(tmp_path, log=lambda _: None)
     assert sorted(p.name for p in rewritten) == ["effective_lr-narrow-dark.svg", "ewma_weights.svg"]
+    assert two_figures == list(figures.FIGURES)
+    for name in ("effective_lr-narrow-dark.svg", "ewma_weights.svg"):
+        assert (tmp_path / name).read_bytes() == (every_variant.path / name).read_bytes(), name
 
 
 def test_a_missing_variant_defeats_the_stamp(tmp_path, two_figures):
     assert figures.write_all(tmp_path, log=lambda _: None) == []
+    assert two_figures == []  # the stamp matched: nothing drawn
     (tmp_path / "ewma_weights-dark.svg").unlink()
     assert [p.name for p in figures.write_all(tmp_path, log=lambda _: None)] == ["ewma_weights-dark.svg"]
+    assert two_figures == list(figures.FIGURES)
 
 
 def test_svg_has_no_date_and_keeps_text_as_text(every_variant):
@@ -136,15 +161,16 @@ def test_svg_has_no_date_and_keeps_text_as_text(every_variant):
         assert "step t" in [e.text for e in root.iter(SVG + "text")]
 
 
-def test_same_bytes_in_a_fresh_process(tmp_path):
+def test_same_bytes_in_a_fresh_process(tmp_path, every_variant):
+    """The command line, drawing one figure alone in a fresh interpreter, writes the bytes
+    write_all's worker processes drew for the session (another fresh interpreter, which drew
+    other figures too)."""
     import subprocess
     import sys
 
-    a, b = tmp_path / "a", tmp_path / "b"
-    for out in (a, b):
-        subprocess.run([sys.executable, "-m", "rmsprop_ref.figures", str(out), "ewma_smoothing.svg"], check=True)
+    subprocess.run([sys.executable, "-m", "rmsprop_ref.figures", str(tmp_path), "ewma_smoothing.svg"], check=True)
     for name in figures.variant_names("ewma_smoothing.svg"):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (every_variant.path / name).read_bytes(), name
 
 
 def test_unknown_figure_name(tmp_path):

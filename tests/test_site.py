@@ -6,8 +6,10 @@ tests through the ``built_site`` fixture in conftest.py).
 
 from __future__ import annotations
 
+import functools
+
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 from site_pages import site_pages
 
 pytestmark = pytest.mark.usefixtures("built_site")
@@ -37,20 +39,39 @@ def _pages(site):
     return sorted(p for p in site.rglob("*.html") if "assets" not in p.parts)
 
 
+@functools.cache
 def _soup(page) -> BeautifulSoup:
+    """The parsed page, parsed once for all the tests here (they only read it)."""
     return BeautifulSoup(page.read_text(), "html.parser")
+
+
+@functools.cache
+def _serialised(page) -> str:
+    return str(_soup(page))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_parsed_pages():
+    yield
+    _soup.cache_clear()  # the parsed pages are large; no other module uses them
+    _serialised.cache_clear()
+
+
+def _text_outside(soup: BeautifulSoup, names: list[str]) -> str:
+    """``soup.get_text()`` as it would be with every element called one of `names` removed,
+    without removing them (the parsed page is shared)."""
+    hidden = {id(s) for el in soup.find_all(names) for s in el.descendants if isinstance(s, NavigableString)}
+    return "".join(s for s in soup.strings if id(s) not in hidden)
 
 
 def test_math_is_mathml_and_no_tex_is_left(built_site):
     for page in _pages(built_site.path):
         soup = _soup(page)
         assert not soup.select(".arithmatex"), page
-        assert "MathJax.Hub" not in str(soup) and not soup.select('[src=""]'), page
+        assert "MathJax.Hub" not in _serialised(page) and not soup.select('[src=""]'), page
         # Raw TeX anywhere a reader sees text (a heading's TeX reaches the TOC unconverted):
         # the text outside code, MathML's TeX annotation, scripts and styles.
-        for hidden in soup.find_all(["pre", "code", "annotation", "script", "style"]):
-            hidden.decompose()
-        visible = soup.get_text()
+        visible = _text_outside(soup, ["pre", "code", "annotation", "script", "style"])
         for tex in ("\\(", "\\[", "\\frac", "\\sqrt"):
             assert tex not in visible, (
                 f"{page}: raw TeX {tex!r} near ...{visible[max(0, visible.find(tex) - 80) : visible.find(tex) + 40]}..."
@@ -77,7 +98,7 @@ def test_no_third_party_scripts_styles_or_fonts(built_site):
                 url = tag.get(attr, "").strip().lower()
                 if url.startswith(("http:", "https:", "//")):
                     assert "canonical" in tag.get("rel", []), f"{page}: {tag}"
-        assert "fonts.googleapis" not in str(soup), page
+        assert "fonts.googleapis" not in _serialised(page), page
 
 
 @pytest.mark.parametrize(
