@@ -18,6 +18,14 @@ import pytest
 from claims import claim, pytest_runtest_call  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers already keep both cores busy. Left at one OpenMP/BLAS thread per core,
+    # torch's and OpenBLAS's threads spin-wait for cores the other worker holds: torch's
+    # sparse-Adagrad parity cases took 2-4 s each instead of 0.1 s. Set before any test
+    # module imports torch or numpy's BLAS starts its threads; results do not depend on it.
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 ROOT_DIR = Path(__file__).resolve().parents[1]
 
 try:
