@@ -173,6 +173,12 @@ def test_same_bytes_in_a_fresh_process(tmp_path, every_variant):
         assert (tmp_path / name).read_bytes() == (every_variant.path / name).read_bytes(), name
 
 
+def test_the_figures_drawn_first_are_figures():
+    # write_all's workers start with these (the slowest); a renamed figure left here would
+    # silently be drawn last.
+    assert set(figures._SLOWEST) <= figures.FIGURES.keys() and len(set(figures._SLOWEST)) == len(figures._SLOWEST)
+
+
 def test_unknown_figure_name(tmp_path):
     with pytest.raises(ValueError, match=r"Unknown figure\(s\) \['nope\.svg'\]"):
         figures.write_all(tmp_path, ["nope.svg"])
