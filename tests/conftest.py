@@ -127,6 +127,18 @@ PAGE_VISITS = ("test_a11y.py", "test_browser.py", "test_browser_figures.py", "te
 #: Modules that share a per-process memoised study or visit run in one pytest-xdist worker,
 #: so it is made once: module file name -> group name.
 XDIST_GROUPS: dict[str, str] = dict.fromkeys(PAGE_VISITS, "page visits")
+# The toy study and its tuned rates, tune_adam and the airfoil study (rmsprop_ref.compare,
+# airfoil; functools.cache): about 39 s in one process against 90 s when each module makes
+# its own (measured under the lock, 2026-12-03).
+XDIST_GROUPS.update(
+    dict.fromkeys(
+        (
+            "test_claims_choosing.py", "test_claims_airfoil.py", "test_airfoil.py", "test_claims_comparison.py",
+            "test_claims_adagrad.py", "choosing.md", "comparison.md", "airfoil.md",
+        ),
+        "studies",
+    )
+)  # fmt: skip
 
 
 def pytest_xdist_make_scheduler(config, log):
