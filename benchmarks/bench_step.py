@@ -9,8 +9,10 @@ RMSprop and Adagrad, of torch.optim's (same hyperparameters, ``foreach=True``: t
 multi-tensor CPU path, all its threads), their ratio, and the ratio to the
 memory-traffic bound: an RMSprop or Adagrad step must at least read params,
 grads and the state and write params and the state (5 arrays of n), timed at
-this machine's measured copy bandwidth. The two steps are timed alternately, so a
-change in the machine's load affects both.
+this machine's measured copy bandwidth. The two steps are timed in alternating
+blocks of five calls, each block after a 50 ms pause and one untimed call (see
+`median_times`), so a change in the machine's load affects both and neither is timed
+while the other's threads are still busy.
 """
 
 from __future__ import annotations
@@ -29,17 +31,26 @@ def median_time(fn, repeat: int, min_time: float = 0.2) -> float:
     return median_times([fn], repeat, min_time)[0]
 
 
-def median_times(fns, repeat: int, min_time: float = 0.2) -> list[float]:
-    """The median time of each of `fns`, called in turn (a, b, a, b, ...)."""
-    for fn in fns:
-        fn()  # warm up: first-touch page faults, caches
+def median_times(fns, repeat: int, min_time: float = 0.2, block: int = 5, pause: float = 0.05) -> list[float]:
+    """The median time of each of `fns`, timed in alternating blocks of calls (a a a, b b b, a a a, ...).
+
+    Each block starts after a pause and with one untimed call, so each contender is timed in
+    its own steady state, as in a loop that steps only it. Timed one call each in turn, each
+    step ran after the other's: at n = 1e6 the two contenders' arrays (about 30 MB) evict
+    each other from the 32 MiB L3 cache, which cost both steps time, and torch's OpenMP
+    worker spins for about 20 ms after each torch step, taking a core from whatever runs
+    next (docs/performance.md). The pause lets the previous contender's threads go idle.
+    """
     times = [[] for _ in fns]
     t_end = time.perf_counter() + min_time
     while len(times[0]) < repeat or time.perf_counter() < t_end:
         for fn, seen in zip(fns, times):
-            t0 = time.perf_counter()
-            fn()
-            seen.append(time.perf_counter() - t0)
+            time.sleep(pause)
+            fn()  # untimed: wakes this contender's threads, brings its arrays back into cache
+            for _ in range(block):
+                t0 = time.perf_counter()
+                fn()
+                seen.append(time.perf_counter() - t0)
         if len(times[0]) >= 200:
             break
     return [statistics.median(seen) for seen in times]
