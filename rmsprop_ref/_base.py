@@ -23,16 +23,18 @@ import numpy as np
 # memory about once per step instead of once per operation. Blocks this large keep
 # the Python overhead per element small and the threads' hand-offs of the GIL rare
 # (of 128 KiB to 2 MiB, 1 MiB measured best on the 2-core machine at n = 1e6;
-# benchmarks/bench_step.py).
+# benchmarks/bench_step.py). Blocks small enough for the 1 MiB L2 cache (128 KiB)
+# gained nothing on one thread, and on two threads each ufunc call waits for the GIL
+# more often: at n = 1e6 the update alone took 3.4-4.4 ms on two threads at 128 KiB,
+# 1.6-2.2 ms at 1 MiB (three runs, 2026-12-03).
 BLOCK_BYTES = 1024 * 1024
 # numpy releases the GIL inside ufunc loops, so a parameter of at least this many
 # blocks is split into one contiguous range per core. Below it the arrays fit in the
-# shared L3 cache, the step is not bound by memory, and the hand-off to a second thread
-# cost more than it saved: at n = 1e6 float32 (4 blocks) one thread took 0.87-0.90 of
-# torch's time against 0.99-1.03 with two, and 1.13-1.22 against 1.29-1.46 right after
-# a torch step; equal at 2e6 (the shared, loaded 2-core machine, 2026-12-03, torch's
-# default thread settings; with OMP_WAIT_POLICY=PASSIVE two threads won: see
-# docs/performance.md).
+# shared L3 cache, the step is not bound by memory, and a second thread did not pay for
+# its hand-offs: at n = 1e6 float32 (4 blocks), in bench_step's protocol (each
+# contender timed in its own blocks of steps), one thread took 1.40-1.80 of torch's
+# time against 1.60-1.94 with two (three runs on the shared, loaded 2-core machine,
+# 2026-12-03; see docs/performance.md).
 PARALLEL_MIN_BLOCKS = 8
 _pool: ThreadPoolExecutor | None = None
 
