@@ -36,8 +36,9 @@ def median_times(fns, repeat: int, min_time: float = 0.2, block: int = 5, pause:
 
     Each block starts after a pause and with one untimed call, so each contender is timed in
     its own steady state, as in a loop that steps only it. Timed one call each in turn, each
-    step ran after the other's: at n = 1e6 the two contenders' arrays (about 30 MB) evict
-    each other from the 32 MiB L3 cache, which cost both steps time, and torch's OpenMP
+    step ran after the other's: at n = 1e6 the two contenders' arrays (about 30 MB) nearly
+    fill the 32 MiB L3 cache, which other processes share, and each step was slower right
+    after the other's (eviction is the likely cause, not measured directly); torch's OpenMP
     worker spins for about 20 ms after each torch step, taking a core from whatever runs
     next (docs/performance.md). The pause lets the previous contender's threads go idle.
     """
