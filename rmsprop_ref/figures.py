@@ -249,14 +249,13 @@ def wrong_gradient():
     return fig
 
 
-@_per_figure
 def _tuned_distances(method: str, problem: str) -> tuple[float, np.ndarray]:
-    """`method`'s tuned rate on `problem` (the study's protocol) and its distances over the horizon."""
-    from .compare import PROTOCOL, distances, tune
-    from .problems import PROBLEMS
+    """`method`'s tuned rate on `problem` (the study's protocol) and its distances over the
+    horizon on seed 0: the column of the runs `tune` chose from (memoised), not a new run."""
+    from .compare import PROTOCOL, protocol_runs, tune
 
     lr = tune(method, problem).lr
-    return lr, distances(method, PROBLEMS[problem], PROTOCOL["horizon"], lr=lr)
+    return lr, protocol_runs(method, problem)[0][:, PROTOCOL["lr_grid"].index(lr)]
 
 
 def harder_problems(names=("d2l_quadratic", "rotated_quadratic", "rosenbrock")):
