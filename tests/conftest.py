@@ -139,6 +139,16 @@ XDIST_GROUPS.update(
         "studies",
     )
 )  # fmt: skip
+# The modules that import Keras 3 (about 2.7 CPU-s per process): in one worker, one import.
+XDIST_GROUPS.update(
+    dict.fromkeys(
+        (
+            "test_parity_keras.py", "test_parity_adam.py", "test_claims_adam.py", "test_claims_pitfalls.py",
+            "test_claims_sparse.py", "frameworks.md",
+        ),
+        "keras",
+    )
+)  # fmt: skip
 
 
 def pytest_xdist_make_scheduler(config, log):

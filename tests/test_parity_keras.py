@@ -9,23 +9,29 @@ import pytest
 from conftest import require
 from rmsprop_ref import Adagrad, RMSprop
 
-os.environ.setdefault("KERAS_BACKEND", "torch")  # without it Keras looks for TensorFlow
-require("torch", "Keras runs here on its torch backend")
-keras = require("keras", "parity tests compare against Keras 3")
-
 pytestmark = pytest.mark.parity
 STEPS = 120
 
 
+@pytest.fixture(scope="module")
+def keras():
+    """Keras 3, imported by the first test that runs here, not when the module is collected:
+    importing it takes about 2.7 CPU-s, which a pytest-xdist worker that runs no Keras test
+    would otherwise pay too."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # without it Keras looks for TensorFlow
+    require("torch", "Keras runs here on its torch backend")
+    return require("keras", "parity tests compare against Keras 3")
+
+
 @pytest.fixture(autouse=True)
-def _float64():
+def _float64(keras):
     old = keras.config.floatx()
     keras.config.set_floatx("float64")
     yield
     keras.config.set_floatx(old)
 
 
-def _compare(ours_opt, ours_params, keras_opt, seed):
+def _compare(keras, ours_opt, ours_params, keras_opt, seed):
     rng = np.random.default_rng(seed)
     variables = [keras.Variable(p.copy(), dtype="float64") for p in ours_params]
     for _ in range(STEPS):
@@ -41,7 +47,7 @@ def _compare(ours_opt, ours_params, keras_opt, seed):
     ("rho", "epsilon", "momentum", "centered"),
     list(itertools.product([0.9, 0.99], [1e-7, 1.0], [0.0, 0.9], [False, True])),
 )
-def test_rmsprop_matches_keras(rho, epsilon, momentum, centered):
+def test_rmsprop_matches_keras(keras, rho, epsilon, momentum, centered):
     # Keras: v ← ρv + (1−ρ)g²; θ ← θ − lr·g/√(v + ε); momentum keeps lr inside its buffer,
     # m = μm + lr·g/√(v+ε). With a constant lr that is lr times PyTorch's buffer, so the
     # same trajectory: momentum needs no other setting.
@@ -52,22 +58,22 @@ def test_rmsprop_matches_keras(rho, epsilon, momentum, centered):
     theirs = keras.optimizers.RMSprop(
         learning_rate=0.01, rho=rho, epsilon=epsilon, momentum=momentum, centered=centered
     )
-    _compare(ours, ours.params, theirs, seed=4)
+    _compare(keras, ours, ours.params, theirs, seed=4)
 
 
-def test_rmsprop_keras_defaults():
+def test_rmsprop_keras_defaults(keras):
     # Keras' defaults differ from PyTorch's: lr 0.001, rho 0.9, epsilon 1e-7 inside the root.
     params = [np.linspace(-1, 1, 6)]
     ours = RMSprop(params, lr=0.001, alpha=0.9, eps=1e-7, eps_in_sqrt=True)
-    _compare(ours, ours.params, keras.optimizers.RMSprop(), seed=5)
+    _compare(keras, ours, ours.params, keras.optimizers.RMSprop(), seed=5)
 
 
 @pytest.mark.parametrize(("initial", "epsilon"), list(itertools.product([0.1, 0.0, 1.0], [1e-7, 1.0])))
-def test_adagrad_matches_keras(initial, epsilon):
+def test_adagrad_matches_keras(keras, initial, epsilon):
     # Keras: s starts at initial_accumulator_value (default 0.1); θ ← θ − lr·g/√(s + ε).
     rng = np.random.default_rng(6)
     params = [rng.normal(size=(3, 3)), rng.normal(size=2)]
     ours = Adagrad([p.copy() for p in params], lr=0.05, initial_accumulator_value=initial, eps=epsilon,
                    eps_in_sqrt=True)  # fmt: skip
     theirs = keras.optimizers.Adagrad(learning_rate=0.05, initial_accumulator_value=initial, epsilon=epsilon)
-    _compare(ours, ours.params, theirs, seed=7)
+    _compare(keras, ours, ours.params, theirs, seed=7)
