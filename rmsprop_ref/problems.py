@@ -154,13 +154,22 @@ rosenbrock = Problem(
 )
 
 
-def _columns(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-    """fn on one point, or on each column of a batch (a matrix product per column keeps each
-    column's numbers identical to a single point's; one product over all columns may not be)."""
-    x = np.asarray(x)
-    if x.ndim == 1:
-        return fn(x)
-    return np.stack([fn(x[:, j]) for j in range(x.shape[1])], axis=1)
+def _least_squares_grad(X: np.ndarray, y: np.ndarray, w) -> np.ndarray:
+    """∇ of ‖Xθ − y‖²/2n, Xᵀ(Xθ − y)/n, at one point or at each column of a batch.
+
+    One matrix product over all columns (BLAS gemm) may add up in another order than a
+    single point's matrix-vector product (gemv) and differ in the last bit. So a batch is
+    handed to matmul as a stack of column vectors, shape (n, d, 1): numpy then makes one
+    gemv per column, with the same matrix and strides as for a single point, and each
+    column's numbers are a single point's, bit for bit (tests/test_study.py checks it).
+    """
+    w = np.asarray(w)
+    n = X.shape[0]
+    if w.ndim == 1:
+        return X.T @ (X @ w - y) / n
+    v = np.ascontiguousarray(w.T)[:, :, None]  # one contiguous (d, 1) vector per column
+    g = X.T @ (X @ v - y[:, None]) / n  # (columns, d, 1)
+    return np.ascontiguousarray(g[:, :, 0].T)
 
 
 def _least_squares_f(X: np.ndarray, y: np.ndarray) -> Callable:
@@ -192,7 +201,7 @@ def _make_sparse_least_squares(n: int = 200, seed: int = 0) -> Problem:
     x_min = np.linalg.lstsq(X, y, rcond=None)[0]  # exact minimiser of the noisy problem
 
     def grad(w):
-        return _columns(lambda v: X.T @ (X @ v - y) / n, w)  # ∇ of ‖Xθ − y‖² / 2n
+        return _least_squares_grad(X, y, w)  # ∇ of ‖Xθ − y‖² / 2n
 
     return Problem(
         "sparse_least_squares",
@@ -230,7 +239,7 @@ def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1, noi
     x_min = np.linalg.lstsq(X, y, rcond=None)[0]
 
     def grad(w):
-        return _columns(lambda v: X.T @ (X @ v - y) / n, w)
+        return _least_squares_grad(X, y, w)
 
     def sampler(sample_seed: int) -> Callable[[np.ndarray], np.ndarray]:
         draw = np.random.default_rng(sample_seed)
@@ -243,7 +252,7 @@ def _make_noisy_least_squares(n: int = 1000, batch: int = 10, seed: int = 1, noi
             rows = order[pos : pos + batch]
             pos += batch
             Xb, yb = X[rows], y[rows]
-            return _columns(lambda v: Xb.T @ (Xb @ v - yb) / batch, w)
+            return _least_squares_grad(Xb, yb, w)
 
         return minibatch_grad
 

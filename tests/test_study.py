@@ -108,6 +108,27 @@ def test_grid_columns_equal_single_runs_on_minibatches(method):
         np.testing.assert_array_equal(grid[:, j], distances(method, noisy_least_squares, 300, lr=lr, seed=3))
 
 
+@pytest.mark.parametrize("problem", ["sparse_least_squares", "noisy_least_squares"])
+def test_least_squares_batch_gradient_is_each_columns(problem):
+    # A batch's gradient is one stacked matmul (problems._least_squares_grad), not a loop over
+    # the columns; each column must still be the single point's gradient, bit for bit, on
+    # points of very different scales, for the full gradient and for a sampler's minibatches
+    # (two samplers of one seed draw the same minibatches).
+    p = PROBLEMS[problem]
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=(5, 40)) * 10.0 ** rng.integers(-8, 9, size=40)
+    W[:, 0] = p.x_min
+    batch = p.grad(W)
+    assert batch.shape == W.shape
+    for j in range(W.shape[1]):
+        np.testing.assert_array_equal(batch[:, j], p.grad(W[:, j]))
+    samplers = [p.gradients(3) for _ in range(W.shape[1] + 1)]  # the same minibatches, one sampler per column
+    for _ in range(120):  # past the noisy problem's epoch of 100 minibatches: a new shuffle too
+        g = samplers[0](W)
+        for j in range(W.shape[1]):
+            np.testing.assert_array_equal(g[:, j], samplers[j + 1](W[:, j]))
+
+
 @pytest.mark.parametrize("amsgrad", [False, True])
 @pytest.mark.parametrize("problem", ["quadratic", "rosenbrock", "sparse_least_squares", "noisy_least_squares"])
 def test_adam_grid_columns_equal_single_runs(problem, amsgrad):
