@@ -7,13 +7,13 @@
   each block against its own expected output, a changed digit failing exactly that block,
   a block after a failed one skipped naming it, importorskip failing under CI=true.
 - A reader copying a page's blocks, included package source too, top to bottom into one
-  fresh interpreter gets no error.
+  fresh interpreter gets no error: the layer runs such a page in a new interpreter, so its
+  items are that run (the small page's behaviour is checked both ways).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import textwrap
 from functools import cache
@@ -217,21 +217,51 @@ print(x)
 """
 
 
-def test_blocks_marked_skip_are_not_run_and_the_rest_runs(pytester, monkeypatch):
-    monkeypatch.delenv("CI", raising=False)
+#: How the small pages run: in this process, or (a page showing included source) in a new
+#: interpreter. The fresh variant of a page includes its first line, `x = 1` or `x = 2`, from
+#: x.py, so every line number stays.
+MODES = ["in-process", "fresh"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _mkdocs_imported():
+    """MkDocs and the site's Markdown extensions, imported before any pytester run of this module.
+
+    pytester drops what a test imported when it ends (it restores sys.modules); MkDocs imported
+    for the first time inside one test then fails to read its theme's YAML in the next.
+    """
+    _markdown()
+
+
+def write_page(pytester, mode, name, text, first_line):
+    """The layer, and `text` as docs/<name> ("fresh": its `first_line` included from x.py)."""
     pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    (pytester.path / "docs").mkdir()
-    (pytester.path / "docs" / "p.md").write_text(SKIPPING)
+    (pytester.path / "docs").mkdir(exist_ok=True)
+    if mode == "fresh":
+        # The snippets settings the layer reads from mkdocs.yml, as the site's.
+        (pytester.path / "mkdocs.yml").write_text(
+            "site_name: t\nmarkdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['.']\n"
+            "      check_paths: true\n"
+        )
+        (pytester.path / "x.py").write_text(first_line + "\n")
+        assert text.count(first_line + "\n") == 1
+        text = text.replace(first_line + "\n", '--8<-- "x.py"\n')
+    (pytester.path / "docs" / name).write_text(text)
+    assert layer.runs_in_a_fresh_interpreter(layer.python_blocks(pytester.path / "docs" / name)) == (mode == "fresh")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_blocks_marked_skip_are_not_run_and_the_rest_runs(pytester, monkeypatch, mode):
+    monkeypatch.delenv("CI", raising=False)
+    write_page(pytester, mode, "p.md", SKIPPING, "x = 1")
     result = pytester.runpytest("-p", "no:cacheprovider", "docs")
     result.assert_outcomes(passed=2, skipped=2)
 
 
-@pytest.fixture
-def page_project(pytester):
-    """A project with the layer and one page in docs/."""
-    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    (pytester.path / "docs").mkdir()
-    (pytester.path / "docs" / "page.md").write_text(PAGE)
+@pytest.fixture(params=MODES)
+def page_project(pytester, request):
+    """A project with the layer and one page in docs/, run in this process or in a new interpreter."""
+    write_page(pytester, request.param, "page.md", PAGE, "x = 2")
     return pytester
 
 
@@ -255,14 +285,17 @@ def test_one_block_selected_by_its_id_runs_the_blocks_before_it(page_project, mo
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("ci", ["", "true"])
-def test_importorskip_skips_locally_and_fails_under_ci(pytester, monkeypatch, ci):
+def test_importorskip_skips_locally_and_fails_under_ci(pytester, monkeypatch, ci, mode):
     monkeypatch.setenv("CI", ci)
-    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    (pytester.path / "docs").mkdir()
-    (pytester.path / "docs" / "p.md").write_text(
+    write_page(
+        pytester,
+        mode,
+        "p.md",
         "<!--pytest-codeblocks:importorskip(no_such_module_xyz)-->\n```python\nimport no_such_module_xyz\n```\n\n"
-        "```python\nprint(1)\n```\n"
+        "```python\nx = 1\nprint(x)\n```\n",
+        "x = 1",
     )
     result = pytester.runpytest("-ra", "-p", "no:cacheprovider", "docs")
     if ci:
@@ -275,23 +308,34 @@ def test_importorskip_skips_locally_and_fails_under_ci(pytester, monkeypatch, ci
         )
 
 
-@pytest.mark.parametrize(
-    "page",
-    [p for p in PAGES if any("--8<--" in b.code for b in layer.python_blocks(p))],
-    ids=lambda p: p.relative_to(ROOT).as_posix(),
-)
-def test_a_reader_copying_the_page_into_a_fresh_interpreter_gets_no_error(page, tmp_path):
-    """All of the page's Python, included package source too, top to bottom, in one process."""
-    blocks = layer.python_blocks(page)
-    for module in {b.importorskip for b in blocks if b.importorskip}:
-        from conftest import require
+def test_a_reader_copying_the_page_into_a_fresh_interpreter_gets_no_error():
+    """Every page that shows package source through an include runs in a new interpreter: its
+    items (docs/ewma.md::line 25, ...) pass only if its blocks run there, top to bottom."""
+    with_source = {
+        p.relative_to(ROOT).as_posix() for p in PAGES if any("--8<--" in b.code for b in layer.python_blocks(p))
+    }
+    fresh = {p.relative_to(ROOT).as_posix() for p in PAGES if layer.runs_in_a_fresh_interpreter(layer.python_blocks(p))}
+    assert fresh == with_source
+    assert {"docs/ewma.md", "docs/adagrad.md", "docs/rmsprop.md"} <= fresh  # test_site: they show the source
 
-        require(module, f"{page.name} imports it")
-    script = "\n".join(layer.shown_code(b) for b in blocks if "pytest.mark.skip" not in b.marks)
-    proc = subprocess.run(
-        [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path, timeout=300
+
+def test_a_page_showing_included_source_runs_in_a_new_interpreter(pytester, monkeypatch):
+    """Not this process (no pytest imported), in an empty folder, as a script: a class the page
+    defines is __main__'s and pickles; and the included code runs as shown."""
+    monkeypatch.delenv("CI", raising=False)
+    page = (
+        "```python\nx = 1\nimport os, pickle, sys\n\nclass Point:\n    pass\n```\n\n"
+        '```python\nprint(x, "pytest" in sys.modules, os.listdir("."), __name__, Point.__module__)\n'
+        "print(type(pickle.loads(pickle.dumps(Point()))).__name__)\n```\n\n"
+        "<!--pytest-codeblocks:expected-output-->\n```text\n1 False [] __main__ __main__\nPoint\n```\n\n"
+        "```python\nos._exit(3)\n```\n\n```python\nprint(x)\n```\n"
     )
-    assert proc.returncode == 0, f"{page.relative_to(ROOT)} copied top to bottom fails:\n{proc.stderr}"
+    write_page(pytester, "fresh", "p.md", page, "x = 1")
+    result = pytester.runpytest("-ra", "-p", "no:cacheprovider", "docs")
+    # An interpreter that ends inside a block fails that block, with its exit code.
+    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    assert "docs/p.md::line 20 raised:\nthe interpreter exited with code 3" in result.stdout.str()
+    assert "skipped because docs/p.md::line 20 failed (InterpreterEnded)" in result.stdout.str()
 
 
 def _imported_modules(code: str) -> set[str]:
@@ -320,13 +364,12 @@ def test_blocks_importing_more_than_numpy_are_marked(page):
     assert not unmarked, unmarked
 
 
-def test_blocks_do_not_inherit_the_layers_future_imports(pytester, monkeypatch):
+@pytest.mark.parametrize("mode", MODES)
+def test_blocks_do_not_inherit_the_layers_future_imports(pytester, monkeypatch, mode):
     # conftest.py has `from __future__ import annotations`; a reader's interpreter does not, so
     # an annotation naming something undefined fails there at definition time, and must here.
     monkeypatch.delenv("CI", raising=False)
-    pytester.makeconftest((ROOT / "conftest.py").read_text(encoding="utf-8"))
-    (pytester.path / "docs").mkdir()
-    (pytester.path / "docs" / "p.md").write_text("```python\ndef f(x: Undefined):\n    pass\n```\n")
+    write_page(pytester, mode, "p.md", "```python\nx = 1\ndef f(x: Undefined):\n    pass\n```\n", "x = 1")
     result = pytester.runpytest("-p", "no:cacheprovider", "docs")
     result.assert_outcomes(failed=1)
     assert "NameError: name 'Undefined' is not defined" in result.stdout.str()
