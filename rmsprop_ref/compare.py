@@ -33,9 +33,11 @@ __all__ = [
     "choose",
     "distances",
     "grid_distances",
+    "grid_distances_per_seed",
     "protocol_runs",
     "rank_key",
     "run_grid",
+    "run_grid_per_seed",
     "settle_step",
     "study",
     "tune",
@@ -134,11 +136,19 @@ def grid_distances(
     Returns an array of shape ``(steps + 1, len(lrs))``; column j equals
     ``distances(method, problem, steps, lr=lrs[j], seed=seed)``, bit for bit.
     """
+    return grid_distances_per_seed(method, problem, lrs, steps, (seed,), fixed)[0]
+
+
+def grid_distances_per_seed(
+    method: str, problem: Problem, lrs, steps: int, seeds, fixed: dict | None = None
+) -> tuple[np.ndarray, ...]:
+    """`grid_distances` for every seed of `seeds` at once: one array per seed, each bit for bit
+    ``grid_distances(method, problem, lrs, steps, seed, fixed)`` (see `run_grid_per_seed`)."""
     if method not in OPTIMIZERS:
         raise ValueError(f"Invalid method: {method!r} (expected one of {list(OPTIMIZERS)})")
     fixed = PROTOCOL["fixed"][method] if fixed is None else fixed
     step, state_init = _vector_step(method, fixed)
-    return run_grid(step, state_init, problem, lrs, steps, seed)
+    return run_grid_per_seed(step, state_init, problem, lrs, steps, seeds)
 
 
 def run_grid(step, state_init, problem: Problem, lrs, steps: int, seed: int = 0) -> np.ndarray:
@@ -146,19 +156,38 @@ def run_grid(step, state_init, problem: Problem, lrs, steps: int, seed: int = 0)
     θ, of shape (d, n) with one column per rate of `lrs`, in place at step t. ``state`` holds
     one array of θ's shape per value of `state_init` (filled with it), then scratch space of
     shape ``(2, d, n)``. Returns ‖θ_t − θ*‖ per step and rate, shape ``(steps + 1, n)``."""
+    return run_grid_per_seed(step, state_init, problem, lrs, steps, (seed,))[0]
+
+
+def run_grid_per_seed(step, state_init, problem: Problem, lrs, steps: int, seeds) -> tuple[np.ndarray, ...]:
+    """`run_grid` for every seed of `seeds` at once: one array per seed, each bit for bit that
+    seed's `run_grid`.
+
+    θ gets one column per (seed, rate) pair, seed after seed, and ``step`` the rates repeated
+    for each seed, so one call updates every seed's runs (the update is elementwise: each
+    column's numbers are those of its own run). Only the gradients are taken seed by seed:
+    each seed's columns from that seed's minibatch sampler (`Problem.gradients`).
+    """
     lrs = np.asarray(lrs, dtype=np.float64)
-    theta = np.repeat(problem.start.astype(np.float64)[:, None], lrs.size, axis=1)
+    n, seeds = lrs.size, tuple(seeds)
+    blocks = [slice(i * n, (i + 1) * n) for i in range(len(seeds))]  # seed i's columns
+    theta = np.repeat(problem.start.astype(np.float64)[:, None], n * len(seeds), axis=1)
     state = [np.full_like(theta, s) for s in state_init] + [np.empty((2, *theta.shape))]
-    grad = problem.gradients(seed)
+    grads = [problem.gradients(seed) for seed in seeds]
+    rates = np.tile(lrs, len(seeds))
     path = np.empty((steps + 1, *theta.shape))  # θ_t kept, the distances taken at the end:
     path[0] = theta  # one norm over all steps instead of one call per step, the same numbers
     with np.errstate(all="ignore"):  # a too-large rate overflows; its column becomes inf/NaN
         for t in range(1, steps + 1):
-            g = grad(theta)
-            step(theta, g, state, lrs, t)
+            if len(seeds) == 1:
+                g = grads[0](theta)
+            else:
+                g = np.concatenate([grad(theta[:, b]) for grad, b in zip(grads, blocks, strict=True)], axis=1)
+            step(theta, g, state, rates, t)
             path[t] = theta
         path -= problem.x_min[:, None]
-        return np.linalg.norm(path, axis=1)
+        distances = np.linalg.norm(path, axis=1)
+    return tuple(np.ascontiguousarray(distances[:, b]) for b in blocks)
 
 
 def distances(name: str, problem: Problem, steps: int, lr: float | None = None, seed: int = 0) -> np.ndarray:
@@ -223,12 +252,13 @@ def tune_by_protocol(method: str, problem: str, distances) -> Tuned:
     """Tune one method on `problem` by the protocol: every rate of ``PROTOCOL["lr_grid"]``,
     every seed where the problem is noisy, the best rate kept by `choose`.
 
-    ``distances(problem, lrs, steps, seed)`` runs the method on the whole grid and returns
-    ‖θ_t − θ*‖ of shape ``(steps + 1, len(lrs))``, like `grid_distances`; `method` names it.
+    ``distances(problem, lrs, steps, seeds)`` runs the method on the whole grid for every seed
+    and returns one array of ‖θ_t − θ*‖ per seed, of shape ``(steps + 1, len(lrs))``, like
+    `grid_distances_per_seed`; `method` names it.
     """
     p = PROBLEMS[problem]
     seeds = PROTOCOL["seeds"] if p.noisy else (0,)
-    return _tuned(method, problem, [distances(p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seed) for seed in seeds])
+    return _tuned(method, problem, distances(p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seeds))
 
 
 def _tuned(method: str, problem: str, runs) -> Tuned:
@@ -245,10 +275,8 @@ def protocol_runs(method: str, problem: str) -> tuple[np.ndarray, ...]:
     grid and horizon, one read-only array per seed (seed 0 alone where the problem is
     deterministic). Memoised, so a test that reads them does not run them again."""
     p = PROBLEMS[problem]
-    runs = tuple(
-        grid_distances(method, p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seed)
-        for seed in (PROTOCOL["seeds"] if p.noisy else (0,))
-    )
+    seeds = PROTOCOL["seeds"] if p.noisy else (0,)
+    runs = grid_distances_per_seed(method, p, PROTOCOL["lr_grid"], PROTOCOL["horizon"], seeds)
     for d in runs:
         d.setflags(write=False)
     return runs

@@ -11,11 +11,11 @@ import functools
 import numpy as np
 
 from rmsprop_ref import PROBLEMS, Adagrad, Adam, quadratic, run
-from rmsprop_ref.adam_study import adam_grid_distances, tune_adam
+from rmsprop_ref.adam_study import adam_grid_distances, adam_grid_distances_per_seed, tune_adam
 from rmsprop_ref.airfoil import D2L
 from rmsprop_ref.airfoil import PROTOCOL as AIRFOIL
 from rmsprop_ref.airfoil import summary as airfoil_summary
-from rmsprop_ref.compare import PROTOCOL, grid_distances, settle_step, study
+from rmsprop_ref.compare import PROTOCOL, grid_distances, grid_distances_per_seed, settle_step, study
 
 METHODS = ("SGD", "Adagrad", "RMSprop", "Adam")
 SGD_VARIANTS = ("SGD", "SGD, momentum 0.9")
@@ -95,8 +95,9 @@ def test_claim_choosing_horizon(claim):
         p = PROBLEMS[name]
         seeds = PROTOCOL["seeds"] if p.noisy else (0,)
         firsts = []
-        for seed in seeds:
-            d = adam_grid_distances(p, [rows[name, "Adam"].lr], noisy_end if p.noisy else longer, seed)[:, 0]
+        # every seed's run side by side, each bit for bit its own (tests/test_study.py)
+        for d in adam_grid_distances_per_seed(p, [rows[name, "Adam"].lr], noisy_end if p.noisy else longer, seeds):
+            d = d[:, 0]
             assert settle_step(d[: horizon + 1], tol) is not None
             firsts.append(first_outside(d))
         assert None not in firsts, name
@@ -109,14 +110,15 @@ def test_claim_choosing_horizon(claim):
     sgd = rows["noisy_least_squares", "SGD"]
     claim.num("0.05").check(sgd.lr)
     claim.num('"1990"').check(sgd.settle)
-    sgd_firsts = [first_outside(grid_distances("SGD", noisy, [sgd.lr], noisy_end, s)[:, 0]) for s in PROTOCOL["seeds"]]
+    sgd_runs = grid_distances_per_seed("SGD", noisy, [sgd.lr], noisy_end, PROTOCOL["seeds"])
+    sgd_firsts = [first_outside(d[:, 0]) for d in sgd_runs]
     assert None not in sgd_firsts
     claim.num("steps 2005").check(min(sgd_firsts))
     claim.num("to 2100").check(max(sgd_firsts))
     ada = rows["noisy_least_squares", "Adagrad"]
-    for s in PROTOCOL["seeds"]:
-        d = grid_distances("Adagrad", noisy, [ada.lr], noisy_end, s)[:, 0]
-        assert np.all(d[ada.settle :] <= tol), s
+    ada_runs = grid_distances_per_seed("Adagrad", noisy, [ada.lr], noisy_end, PROTOCOL["seeds"])
+    for s, d in zip(PROTOCOL["seeds"], ada_runs, strict=True):
+        assert np.all(d[ada.settle :, 0] <= tol), s
     stays["Adagrad"] += 1
 
     deterministic = 0

@@ -7,13 +7,14 @@ import pytest
 
 from rmsprop_ref import PROBLEMS, SGD, Adagrad, Adam, RMSprop, d2l_quadratic, noisy_least_squares, run
 from rmsprop_ref import rotated_quadratic as rotated
-from rmsprop_ref.adam_study import adam_grid_distances, tune_adam
+from rmsprop_ref.adam_study import adam_grid_distances, adam_grid_distances_per_seed, tune_adam
 from rmsprop_ref.compare import (
     OPTIMIZERS,
     PROTOCOL,
     choose,
     distances,
     grid_distances,
+    grid_distances_per_seed,
     rank_key,
     settle_step,
     tune,
@@ -106,6 +107,23 @@ def test_grid_columns_equal_single_runs_on_minibatches(method):
     grid = grid_distances(method, noisy_least_squares, lrs, 300, seed=3)
     for j, lr in enumerate(lrs):
         np.testing.assert_array_equal(grid[:, j], distances(method, noisy_least_squares, 300, lr=lr, seed=3))
+
+
+@pytest.mark.parametrize("problem", ["rosenbrock", "noisy_least_squares"])
+def test_seeds_side_by_side_are_each_seeds_runs(problem):
+    # grid_distances_per_seed and adam_grid_distances_per_seed update every seed's columns in
+    # one call (the tuning and the choosing page's horizon runs use them); each seed's array
+    # must be that seed's own run, bit for bit, at rates that settle, oscillate and overflow.
+    p, lrs, seeds = PROBLEMS[problem], (2e-3, 0.05, 0.5, 10.0), (4, 0, 2)
+    for method in OPTIMIZERS:
+        together = grid_distances_per_seed(method, p, lrs, 250, seeds)
+        assert len(together) == len(seeds)
+        for seed, d in zip(seeds, together, strict=True):
+            np.testing.assert_array_equal(d, grid_distances(method, p, lrs, 250, seed), err_msg=f"{method} {seed}")
+    for amsgrad in (False, True):
+        together = adam_grid_distances_per_seed(p, lrs, 250, seeds, amsgrad=amsgrad)
+        for seed, d in zip(seeds, together, strict=True):
+            np.testing.assert_array_equal(d, adam_grid_distances(p, lrs, 250, seed, amsgrad=amsgrad))
 
 
 @pytest.mark.parametrize("problem", ["sparse_least_squares", "noisy_least_squares"])
