@@ -20,7 +20,7 @@ $(VENV)/.installed-docs: pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-all: pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) -e '.[test,docs,parity]'
+	$(PIP) -e '.[test,docs,parity,fast]'
 	touch $@ $(VENV)/.installed-docs
 
 serve: $(VENV)/.installed-docs

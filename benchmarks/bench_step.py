@@ -9,15 +9,20 @@ RMSprop and Adagrad, of torch.optim's (same hyperparameters, ``foreach=True``: t
 multi-tensor CPU path, all its threads), their ratio, and the ratio to the
 memory-traffic bound: an RMSprop or Adagrad step must at least read params,
 grads and the state and write params and the state (5 arrays of n), timed at
-this machine's measured copy bandwidth. The two steps are timed in alternating
+this machine's measured copy bandwidth. The column ``path`` says which update ran:
+``compiled`` (RMSprop's compiled kernel, rmsprop_ref/_compiled.py, used for a large
+parameter when numba is installed) or ``numpy`` (the reference update, which the pages
+show). Where RMSprop's step takes the compiled path, a second optimizer forced onto the
+numpy path is timed too, so both rows stay visible. The steps are timed in alternating
 blocks of five calls, each block after a 50 ms pause and one untimed call (see
-`median_times`), so a change in the machine's load affects both and neither is timed
-while the other's threads are still busy.
+`median_times`), so a change in the machine's load affects all of them and none is
+timed while another's threads are still busy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -77,10 +82,17 @@ def main() -> None:
         sys.exit("torch is not installed: pip install torch==2.13.0 (see README)")
 
     bw = copy_bandwidth()
-    print(f"copy bandwidth: {bw / 1e9:.1f} GB/s (read + write); torch threads: {torch.get_num_threads()}")
+    print(
+        f"copy bandwidth: {bw / 1e9:.1f} GB/s (read + write); torch threads: {torch.get_num_threads()}; "
+        f"load average (1 min): {os.getloadavg()[0]:.2f}"
+    )
+    print(f"compiled kernel: {compiled_status()}")
     sizes = [10**4, 10**5] if args.quick else [10**5, 10**6, 10**7] if args.target else [10**4, 10**5, 10**6, 10**7]
     dtypes = (np.float32,) if args.target else (np.float32, np.float64)
-    header = f"{'optimizer':<8} {'dtype':<8} {'n':>9} {'ref ms':>9} {'torch ms':>9} {'ref/torch':>9} {'ref/bound':>9}"
+    header = (
+        f"{'optimizer':<8} {'dtype':<8} {'n':>9} {'path':>9} {'ref ms':>9} {'torch ms':>9} {'ref/torch':>9} "
+        f"{'ref/bound':>9}"
+    )
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
@@ -94,19 +106,46 @@ def main() -> None:
                 p = rng.normal(size=n).astype(dtype)
                 g = rng.normal(size=n).astype(dtype)
                 opt = ours(p, **kw)
+                contenders = {path(opt, g): opt}
+                if "compiled" in contenders:
+                    numpy_opt = ours(p.copy(), **kw)
+                    numpy_opt._compiled_update = lambda arrays, names: None  # what RMSPROP_REF_COMPILED=0 does
+                    contenders["numpy"] = numpy_opt
                 tp = torch.from_numpy(p.copy())
                 tp.grad = torch.from_numpy(g.copy())
                 topt = theirs([tp], **kw, foreach=True)
                 repeat = 50 if n <= 10**6 else 15
-                t_ref, t_torch = median_times([lambda opt=opt, g=g: opt.step(g), topt.step], repeat)
+                steps = [lambda opt=opt, g=g: opt.step(g) for opt in contenders.values()]
+                *t_refs, t_torch = median_times([*steps, topt.step], repeat)
                 bound = 5 * n * np.dtype(dtype).itemsize / bw
-                print(
-                    f"{name:<8} {np.dtype(dtype).name:<8} {n:>9.0e} {t_ref * 1e3:>9.3f} {t_torch * 1e3:>9.3f} "
-                    f"{t_ref / t_torch:>9.2f} {t_ref / bound:>9.2f}",
-                    flush=True,
-                )
+                for kind, t_ref in zip(contenders, t_refs):
+                    print(
+                        f"{name:<8} {np.dtype(dtype).name:<8} {n:>9.0e} {kind:>9} {t_ref * 1e3:>9.3f} "
+                        f"{t_torch * 1e3:>9.3f} {t_ref / t_torch:>9.2f} {t_ref / bound:>9.2f}",
+                        flush=True,
+                    )
     if not args.target:
         report_naive(sizes[-1], bw)
+
+
+def path(opt, grad) -> str:
+    """Which update `opt.step(grad)` runs on its one parameter: asks the step's own dispatch."""
+    arrays = [opt.params[0], grad, *(opt.state[0][k] for k in opt.active_state_names())]
+    return "numpy" if opt._compiled_update(arrays, opt.active_state_names()) is None else "compiled"
+
+
+def compiled_status() -> str:
+    from rmsprop_ref import rmsprop
+
+    if not rmsprop.compiled_enabled():
+        return "off (RMSPROP_REF_COMPILED=0): every step takes the numpy path"
+    module = rmsprop._compiled_module()
+    if module is None:
+        return "numba is not installed: every step takes the numpy path"
+    return (
+        f"numba {module.numba.__version__}; RMSprop parameters of at least {rmsprop.COMPILED_MIN_SIZE} "
+        "float32/float64 elements take it"
+    )
 
 
 def naive_rmsprop_step(p, g, v, lr=1e-3, alpha=0.99, eps=1e-8):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -36,6 +36,14 @@ BLOCK_BYTES = 1024 * 1024
 # time against 1.60-1.94 with two (three runs on the shared, loaded 2-core machine,
 # 2026-12-03; see docs/performance.md).
 PARALLEL_MIN_BLOCKS = 8
+# A compiled update (RMSprop's, rmsprop_ref/_compiled.py) makes one pass, not ten, and
+# releases the GIL for its whole range: a parameter of at least this many elements is
+# split into one range per core. Below, the hand-off to the pool's thread costs more than
+# the second core gives: at n = 1e6 float32 one thread took 0.40-0.48 ms, two 0.52-0.73
+# (the hand-off alone about 0.08 ms at n = 64); at 4e6 and 1.7e7 two won (1.8-2.2 against
+# 2.4-2.6 ms, 10.6 against 15.6), at 1e7 they tied (memory-bound). Loaded 2-core machine,
+# alternating blocks of steps as in benchmarks/bench_step.py, 2026-12-03.
+COMPILED_PARALLEL_MIN_SIZE = 2**22
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -75,6 +83,13 @@ class Optimizer:
         """Update one block in place; ``state`` maps each active state name to its block view."""
         raise NotImplementedError
 
+    def _compiled_update(self, arrays: list[np.ndarray], names: tuple[str, ...]) -> Callable[..., None] | None:
+        """A compiled copy of the update for [param, grad, *state] (C-contiguous, the state
+        named by `names`), or None for `_update`'s numpy path. Called with 1-D views of one
+        range of each array; it must release the GIL and give `_update`'s results bit for bit.
+        """
+        return None
+
     # -- driving the update ----------------------------------------------------------------
     def step(self, grads: np.ndarray | Sequence[np.ndarray]) -> None:
         """Apply one update to every parameter, in place, given the gradients (same shapes)."""
@@ -84,6 +99,10 @@ class Optimizer:
         names = self.active_state_names()
         for param, grad, state in zip(self.params, checked, self.state):
             arrays = [param, grad, *(state[name] for name in names)]
+            kernel = self._compiled_update(arrays, names)
+            if kernel is not None:
+                _run_compiled(kernel, [a.reshape(-1) for a in arrays])
+                continue
             n_blocks = _n_blocks(param)
             workers = (os.cpu_count() or 1) if n_blocks >= PARALLEL_MIN_BLOCKS else 1
             if workers <= 1:
@@ -214,6 +233,26 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
         return f"{type(self).__name__}({len(self.params)} param(s), {args})"
+
+
+def _run_compiled(kernel: Callable[..., None], flat: list[np.ndarray]) -> None:
+    """Run a compiled update over 1-D arrays, split into one range per core when large.
+
+    The kernel releases the GIL, so the ranges run at once; each element is updated by
+    the same code whichever thread runs it. Ranges are cut at multiples of 16 elements
+    (whole 64-byte cache lines when the array starts on one), so that two threads rarely
+    write to one line; results do not depend on where the cuts fall.
+    """
+    n = flat[0].size
+    workers = (os.cpu_count() or 1) if n >= COMPILED_PARALLEL_MIN_SIZE else 1
+    if workers <= 1:
+        kernel(*flat)
+        return
+    cuts = [min(n, -(-n * k // workers // 16) * 16) for k in range(workers + 1)]
+    jobs = [_thread_pool().submit(kernel, *(a[lo:hi] for a in flat)) for lo, hi in itertools.pairwise(cuts[1:])]
+    kernel(*(a[: cuts[1]] for a in flat))  # the calling thread takes the first range
+    for job in jobs:
+        job.result()
 
 
 def denominator(v: np.ndarray, eps: float, eps_in_sqrt: bool) -> np.ndarray:
