@@ -159,7 +159,7 @@ def _least_squares_grad(X: np.ndarray, y: np.ndarray, w) -> np.ndarray:
 
     One matrix product over all columns (BLAS gemm) may add up in another order than a
     single point's matrix-vector product (gemv) and differ in the last bit. So a batch is
-    handed to matmul as a stack of column vectors, shape (n, d, 1): numpy then makes one
+    handed to matmul as a stack of column vectors, shape (columns, d, 1): numpy makes one
     gemv per column, with the same matrix and strides as for a single point, and each
     column's numbers are a single point's, bit for bit (tests/test_study.py checks it).
     """
