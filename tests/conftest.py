@@ -376,9 +376,10 @@ def site_server(built_site):
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium through playwright, one per test module; skip locally, fail under CI=true."""
+    """Headless Chromium through playwright, one per process (a launch and close cost about a
+    CPU-second); each test opens contexts of its own. Skips locally, fails under CI=true."""
     import shutil
 
     sync_api = require("playwright.sync_api", "the browser tests drive Chromium with playwright")
