@@ -93,8 +93,8 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
 # faster at every size measured (float32, 2026-12-03, loaded 2-core machine: 0.026
 # against 0.040 ms at n = 64, 0.052 against 0.113 at 2**16, 0.40-0.48 against 1.3-1.8
 # at 1e6), but its first use costs about 0.5 s once per process (importing numba 0.3 s,
-# loading the cached kernel 0.15-0.3 s; compiling it, once per set of options, 0.2-0.4 s
-# more). Below 2**16 the numpy step costs little more than its fixed per-call cost, so
+# loading the cached kernel 0.15-0.3 s; compiling it, once per dtype and set of arrays,
+# 0.2-0.5 s more). Below 2**16 the numpy step costs little more than its fixed per-call cost, so
 # toy problems and most tests keep the numpy path and never import numba.
 COMPILED_MIN_SIZE = 2**16
 
