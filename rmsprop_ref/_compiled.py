@@ -4,7 +4,9 @@
 pages show and explain. This module is its compiled copy, a loop over the elements
 that does each element's arithmetic in the same order, in the same dtype, with the same
 rounding, so the results are bit-identical (tests/test_compiled.py checks every option
-in float32 and float64, including NaN, inf, denormals and the centered clamp). It
+in float32 and float64, including NaN, inf, denormals and the centered clamp), but for
+the sign of a NaN, which IEEE 754 leaves open: LLVM may swap the operands of a
+commutative + or *, and x86 then returns the other operand's NaN. It
 exists only for speed: numpy needs about nine passes over the arrays for the update,
 the loop one (docs/performance.md).
 

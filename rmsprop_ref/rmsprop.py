@@ -120,12 +120,12 @@ class RMSprop(Optimizer):
     ($v$, zeros at the start), plus ``grad_avg`` ($\bar g$) when ``centered`` and
     ``momentum_buffer`` ($b$) when ``momentum > 0``.
 
-    With numba installed (``pip install rmsprop_ref[fast]``), `step` updates a float32 or
-    float64 C-contiguous parameter of at least 65536 (2**16) elements with a compiled copy of
-    `rmsprop_update` that makes one pass over the arrays instead of about nine; its results
-    are bit-identical (tested for every option). Setting the environment variable
-    ``RMSPROP_REF_COMPILED=0`` makes every step take the numpy path (read at each step).
-    Without numba, the numpy path runs.
+    With numba installed (``pip install rmsprop_ref[fast]``), `step` updates a float32
+    or float64 C-contiguous parameter of at least 65536 elements with a compiled copy of
+    `rmsprop_update` that makes one pass over the arrays instead of about nine; its
+    results are bit-identical but for the sign of a NaN (tested for every option). With
+    the environment variable ``RMSPROP_REF_COMPILED=0`` every step takes the numpy path
+    (read at each step), as it does without numba.
 
     Parameters
     ----------
