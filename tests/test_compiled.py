@@ -1,9 +1,9 @@
 """The compiled copy of rmsprop_update (rmsprop_ref/_compiled.py) and RMSprop.step's choice of path.
 
 The reference is rmsprop_update, the numpy function the pages show: the kernel must give
-its results bit for bit (compared as bytes, so NaN payloads and the sign of zero count),
-for every option, in float32 and float64, on edge values. Without numba this module is
-skipped; under CI=true a missing numba fails it.
+its results bit for bit (the sign of zero counts; only where both are NaN may the NaN's
+sign differ, see `assert_same_bits`), for every option, in float32 and float64, on edge
+values. Without numba this module is skipped; under CI=true a missing numba fails it.
 """
 
 import itertools
