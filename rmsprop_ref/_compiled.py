@@ -44,7 +44,12 @@ __all__ = ["rmsprop_kernel", "rmsprop_step", "scalars"]
 
 
 def _compile(function):
-    return numba.njit(nogil=True, cache=True, error_model="numpy")(function) if numba else None
+    if numba is None:
+        return None
+    try:
+        return numba.njit(nogil=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # numba found no writable folder for its cache: compile in each process instead
+        return numba.njit(nogil=True, error_model="numpy")(function)
 
 
 @_compile

@@ -293,3 +293,15 @@ def test_bad_gradient_on_the_compiled_path_raises_and_changes_nothing(calls):
         opt.step(bad)
     assert_same_bits((before_param, before_state), (param, opt.state[0]), "after a refused step")
     assert calls["kernel"] == 2
+
+
+def test_without_a_writable_cache_folder_the_kernel_compiles_per_process(monkeypatch):
+    from numba.core import caching
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])  # numba: "no locator available"
+    monkeypatch.delitem(sys.modules, "rmsprop_ref._compiled")
+    monkeypatch.delattr("rmsprop_ref._compiled")
+    import rmsprop_ref._compiled as fresh
+
+    assert fresh.rmsprop_kernel is not None and fresh.rmsprop_kernel is not _compiled.rmsprop_kernel
+    assert fresh.rmsprop_kernel._cache.__class__.__name__ == "NullCache"
