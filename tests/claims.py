@@ -245,7 +245,8 @@ _TEX_WORDS = {
 }  # fmt: skip
 
 
-def _views(text: str) -> list[tuple[str, list[int]]]:
+@functools.cache  # read-only for its callers; a test may look up many numbers in one sentence
+def _views(text: str) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """Searchable views of `text`, each with the source offset of every character.
 
     The source with whitespace runs as one space; and a plain one where TeX's $ and braces
@@ -286,7 +287,7 @@ def _views(text: str) -> list[tuple[str, list[int]]]:
         plain_chars.append(ch)
         plain_map.append(i)
         i += step
-    return [("".join(source_chars), source_map), ("".join(plain_chars), plain_map)]
+    return (("".join(source_chars), tuple(source_map)), ("".join(plain_chars), tuple(plain_map)))
 
 
 @dataclass

@@ -139,14 +139,17 @@ XDIST_GROUPS.update(
         "studies",
     )
 )  # fmt: skip
-# The modules that import Keras 3 (about 2.7 CPU-s per process): in one worker, one import.
+# With them: the modules that share glove.study, sparse_study, papers.reddi_runs and
+# wilson_study with test_claims_choosing (about 6.7 CPU-s when each process makes its own),
+# and the modules that import Keras 3 (about 2.7 CPU-s per process): one import.
 XDIST_GROUPS.update(
     dict.fromkeys(
         (
+            "test_claims_sparse.py", "sparse.md", "test_claims_papers.py", "papers.md",
             "test_parity_keras.py", "test_parity_adam.py", "test_claims_adam.py", "test_claims_pitfalls.py",
-            "test_claims_sparse.py", "frameworks.md",
+            "frameworks.md",
         ),
-        "keras",
+        "studies",
     )
 )  # fmt: skip
 
