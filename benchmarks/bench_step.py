@@ -84,9 +84,9 @@ def main() -> None:
     bw = copy_bandwidth()
     print(
         f"copy bandwidth: {bw / 1e9:.1f} GB/s (read + write); torch threads: {torch.get_num_threads()}; "
-        f"load average (1 min): {os.getloadavg()[0]:.2f}"
+        f"load average: {os.getloadavg()[0]:.2f}"
     )
-    print(f"compiled kernel: {compiled_status()}")
+    print(f"compiled kernel: {compiled_status()}")  # a float32 or float64 C-contiguous one
     sizes = [10**4, 10**5] if args.quick else [10**5, 10**6, 10**7] if args.target else [10**4, 10**5, 10**6, 10**7]
     dtypes = (np.float32,) if args.target else (np.float32, np.float64)
     header = (
@@ -142,10 +142,7 @@ def compiled_status() -> str:
     module = rmsprop._compiled_module()
     if module is None:
         return "numba is not installed: every step takes the numpy path"
-    return (
-        f"numba {module.numba.__version__}; RMSprop parameters of at least {rmsprop.COMPILED_MIN_SIZE} "
-        "float32/float64 elements take it"
-    )
+    return f"numba {module.numba.__version__}, RMSprop parameters of >= {rmsprop.COMPILED_MIN_SIZE} elements"
 
 
 def naive_rmsprop_step(p, g, v, lr=1e-3, alpha=0.99, eps=1e-8):
