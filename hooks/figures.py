@@ -18,6 +18,7 @@ with a regular expression.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path, PurePosixPath
 
@@ -70,3 +71,39 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     for img in figures:
         img.replace_with(*pictures(img, soup))
     return soup.decode(formatter="minimal") if figures else html
+
+
+#: A figure linked from a notebook's Markdown, relative to the notebook as the site serves it
+_NOTEBOOK_FIGURE = re.compile(r"\]\(\.\./figures/([\w.-]+\.svg)\)")
+
+
+def on_post_build(config, **kwargs) -> None:
+    """Put each figure a downloadable notebook links to into the notebook itself.
+
+    On the site the tutorial's Markdown shows ``../figures/x.svg``; a reader who downloads
+    the .ipynb has no such file next to it, and the image would be broken in Jupyter. The
+    copy offered for download (site/tutorial/tutorial.ipynb) gets the light figure as a cell
+    attachment instead, ``attachment:x.svg``, base64 as Jupyter stores attachments. The
+    source notebook in docs/ is not changed.
+    """
+    import base64
+    import json
+
+    from rmsprop_ref.figures import FIGURES
+
+    site, figures = Path(config["site_dir"]), Path(config["docs_dir"]) / "figures"
+    for notebook in site.rglob("*.ipynb"):
+        nb, changed = json.loads(notebook.read_text(encoding="utf-8")), False
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            names = [n for n in _NOTEBOOK_FIGURE.findall(source) if n in FIGURES]
+            for name in names:
+                data = base64.b64encode((figures / name).read_bytes()).decode("ascii")
+                cell.setdefault("attachments", {})[name] = {"image/svg+xml": data}
+                source = source.replace(f"](../figures/{name})", f"](attachment:{name})")
+            if names:
+                cell["source"], changed = source.splitlines(keepends=True), True
+        if changed:
+            notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

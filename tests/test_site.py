@@ -35,6 +35,39 @@ def test_every_page_and_figure_is_there(built_site):
     assert (site / "tutorial" / "tutorial.ipynb").is_file()  # downloadable notebook
 
 
+def test_downloaded_notebook_carries_its_figures(built_site):
+    """The .ipynb offered for download shows its figures in Jupyter, away from the site: every
+    image of its Markdown is a cell attachment holding the site's light figure, and the rest of
+    the notebook is the source notebook's."""
+    import base64
+    import json
+    import re
+
+    import nbformat
+
+    site = built_site.path
+    served = nbformat.reads((site / "tutorial" / "tutorial.ipynb").read_text(encoding="utf-8"), as_version=4)
+    nbformat.validate(served)
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    source = json.loads((docs / "tutorial.ipynb").read_text(encoding="utf-8"))
+    assert [c["cell_type"] for c in served.cells] == [c["cell_type"] for c in source["cells"]]
+    images = 0
+    for cell, original in zip(served.cells, source["cells"]):
+        if cell.cell_type != "markdown":
+            assert cell.source == "".join(original["source"])
+            continue
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", cell.source):
+            images += 1
+            name = target.removeprefix("attachment:")
+            assert target == f"attachment:{name}", f"image {target!r} is a file the download does not have"
+            assert f"](../figures/{name})" in "".join(original["source"])
+            data = base64.b64decode(cell.attachments[name]["image/svg+xml"])
+            assert data == (site / "figures" / name).read_bytes(), name
+    assert images >= 1
+
+
 def _pages(site):
     return sorted(p for p in site.rglob("*.html") if "assets" not in p.parts)
 
