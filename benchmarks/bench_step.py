@@ -7,9 +7,15 @@ Run:  python benchmarks/bench_step.py            (n = 1e4 to 1e7, float32 and fl
 For each n and dtype it prints the median time of one ``step()`` of the reference
 RMSprop and Adagrad, of torch.optim's (same hyperparameters, ``foreach=True``: torch's
 multi-tensor CPU path, all its threads), their ratio, and the ratio to the
-memory-traffic bound: an RMSprop or Adagrad step must at least read params,
-grads and the state and write params and the state (5 arrays of n), timed at
-this machine's measured copy bandwidth. The column ``path`` says which update ran:
+memory-traffic bound: an RMSprop or Adagrad step reads params, grads and the state
+and writes params and the state (5 arrays of n), timed at this machine's copy
+bandwidth (one thread's np.copyto on arrays of 256 MiB, counted as read + write).
+The bound is a yardstick, not a floor: arrays that fit in the cache (n = 1e5, 1e6),
+two threads, or a copy that pays for reading its destination can put a step under it
+(docs/performance.md). Ours runs on one thread for a parameter under
+``PARALLEL_MIN_BLOCKS`` blocks (numpy path) or ``COMPILED_PARALLEL_MIN_SIZE`` elements
+(compiled path), on one per core above; torch uses all its threads at every n. The
+column ``path`` says which update ran:
 ``compiled`` (RMSprop's compiled kernel, rmsprop_ref/_compiled.py, used for a large
 parameter when numba is installed) or ``numpy`` (the reference update, which the pages
 show). Where RMSprop's step takes the compiled path, a second optimizer forced onto the

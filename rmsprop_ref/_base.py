@@ -36,13 +36,14 @@ BLOCK_BYTES = 1024 * 1024
 # time against 1.60-1.94 with two (three runs on the shared, loaded 2-core machine,
 # 2026-12-03; see docs/performance.md).
 PARALLEL_MIN_BLOCKS = 8
-# A compiled update (RMSprop's, rmsprop_ref/_compiled.py) makes one pass, not ten, and
+# A compiled update (RMSprop's, rmsprop_ref/_compiled.py) makes one pass, not about nine, and
 # releases the GIL for its whole range: a parameter of at least this many elements is
 # split into one range per core. Below, the hand-off to the pool's thread costs more than
 # the second core gives: at n = 1e6 float32 one thread took 0.40-0.48 ms, two 0.52-0.73
 # (the hand-off alone about 0.08 ms at n = 64); at 4e6 and 1.7e7 two won (1.8-2.2 against
 # 2.4-2.6 ms, 10.6 against 15.6), at 1e7 they tied (memory-bound). Loaded 2-core machine,
-# alternating blocks of steps as in benchmarks/bench_step.py, 2026-12-03.
+# alternating blocks of steps as in benchmarks/bench_step.py, 2026-12-03; on the quieter
+# machine at 20:29 UTC two won at 1e7 too (6.1-6.3 against 7.2-8.1 ms, three runs).
 COMPILED_PARALLEL_MIN_SIZE = 2**22
 _pool: ThreadPoolExecutor | None = None
 

@@ -6,14 +6,17 @@ that does each element's arithmetic in the same order, in the same dtype, with t
 rounding, so the results are bit-identical (tests/test_compiled.py checks every option
 in float32 and float64, including NaN, inf, denormals and the centered clamp), but for
 the sign of a NaN, which IEEE 754 leaves open: LLVM may swap the operands of a
-commutative + or *, and x86 then returns the other operand's NaN. It
+commutative + or *, and x86 then returns the other operand's NaN. Unlike numpy's
+ufuncs, the loop reports no floating-point errors: numpy's errstate (warn, raise) does
+not reach it, so an overflow that makes the numpy path warn passes silently here. It
 exists only for speed: numpy needs about nine passes over the arrays for the update,
 the loop one (docs/performance.md).
 
 Numba is imported with this module (without it, `rmsprop_kernel` is None), and
 `RMSprop.step` imports this module only on the first step that could use it: a large
 float32 or float64 C-contiguous parameter and `RMSPROP_REF_COMPILED` not set to 0.
-Install numba with `pip install rmsprop_ref[fast]`.
+Install numba with ``pip install -e ".[fast]"`` from a clone (``-c constraints.txt`` for
+the tested versions).
 
 Rules that keep the copy exact:
 

@@ -92,9 +92,9 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, work, *,
 # rmsprop_update when numba is installed (rmsprop_ref/_compiled.py). The compiled step was
 # faster at every size measured (float32, 2026-12-03, loaded 2-core machine: 0.026
 # against 0.040 ms at n = 64, 0.052 against 0.113 at 2**16, 0.40-0.48 against 1.3-1.8
-# at 1e6), but its first use costs about 0.5 s once per process (importing numba 0.3 s,
+# at 1e6), but its first use costs 0.3-0.5 s once per process (importing numba 0.2-0.3 s,
 # loading the cached kernel 0.15-0.3 s; compiling it, once per dtype and set of arrays,
-# 0.2-0.5 s more). Below 2**16 the numpy step costs little more than its fixed per-call cost, so
+# 0.2-0.5 s more; docs/performance.md). Below 2**16 the numpy step costs little more than its fixed per-call cost, so
 # toy problems and most tests keep the numpy path and never import numba.
 COMPILED_MIN_SIZE = 2**16
 
@@ -120,10 +120,12 @@ class RMSprop(Optimizer):
     ($v$, zeros at the start), plus ``grad_avg`` ($\bar g$) when ``centered`` and
     ``momentum_buffer`` ($b$) when ``momentum > 0``.
 
-    With numba installed (``pip install rmsprop_ref[fast]``), `step` updates a float32
-    or float64 C-contiguous parameter of at least 65536 elements with a compiled copy of
-    `rmsprop_update` that makes one pass over the arrays instead of about nine; its
-    results are bit-identical but for the sign of a NaN (tested for every option). With
+    With numba installed (``pip install -e ".[fast]"`` from a clone), `step` updates a
+    float32 or float64 C-contiguous parameter of at least 65536 elements with a compiled
+    copy of `rmsprop_update` that makes one pass over the arrays instead of about nine;
+    its results are bit-identical but for the sign of a NaN (tested for every option).
+    It reports no floating-point errors: where the numpy path warns (or raises under
+    ``np.errstate(all="raise")``) on overflow or an invalid operation, it is silent. With
     the environment variable ``RMSPROP_REF_COMPILED=0`` every step takes the numpy path
     (read at each step), as it does without numba.
 
