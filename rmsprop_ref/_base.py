@@ -95,17 +95,41 @@ class Optimizer:
     def step(self, grads: np.ndarray | Sequence[np.ndarray]) -> None:
         """Apply one update to every parameter, in place, given the gradients (same shapes)."""
         checked = self._check_grads(grads)
-        # Everything below only writes; nothing below can raise on user input.
+        # Everything below only writes; nothing below can raise on user input, except a
+        # floating-point error (an overflow, say) that the caller asked numpy to raise with
+        # np.errstate(...="raise"). Then the update runs on numpy's path, in this thread
+        # (errstate is not passed to the pool's threads, nor to a compiled loop), from a
+        # copy it is restored from if numpy raises: the step changes nothing or completes.
+        raising = "raise" in np.geterr().values()
+        saved = (self.step_count, [p.copy() for p in self.params], self.state_dict()["state"]) if raising else None
         self.step_count += 1
+        try:
+            self._apply(checked, threads=not raising)
+        except FloatingPointError as exc:
+            if saved is None:
+                raise
+            self.step_count, params, states = saved
+            for param, old in zip(self.params, params):
+                np.copyto(param, old)
+            for state, old in zip(self.state, states):
+                for name, array in state.items():
+                    np.copyto(array, old[name])
+            raise FloatingPointError(
+                f"{exc} (numpy's errstate asks to raise); no parameter or state was changed"
+            ) from exc
+
+    def _apply(self, checked: list[np.ndarray], threads: bool) -> None:
+        """The update of every parameter, given checked gradients; `threads=False`: numpy's
+        path in the calling thread only."""
         names = self.active_state_names()
         for param, grad, state in zip(self.params, checked, self.state):
             arrays = [param, grad, *(state[name] for name in names)]
-            kernel = self._compiled_update(arrays, names)
+            kernel = self._compiled_update(arrays, names) if threads else None
             if kernel is not None:
                 _run_compiled(kernel, [a.reshape(-1) for a in arrays])
                 continue
             n_blocks = _n_blocks(param)
-            workers = (os.cpu_count() or 1) if n_blocks >= PARALLEL_MIN_BLOCKS else 1
+            workers = (os.cpu_count() or 1) if threads and n_blocks >= PARALLEL_MIN_BLOCKS else 1
             if workers <= 1:
                 self._update_blocks(arrays, names, 0, n_blocks, 0)
             else:

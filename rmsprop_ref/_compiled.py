@@ -7,8 +7,9 @@ rounding, so the results are bit-identical (tests/test_compiled.py checks every 
 in float32 and float64, including NaN, inf, denormals and the centered clamp), but for
 the sign of a NaN, which IEEE 754 leaves open: LLVM may swap the operands of a
 commutative + or *, and x86 then returns the other operand's NaN. Unlike numpy's
-ufuncs, the loop reports no floating-point errors: numpy's errstate (warn, raise) does
-not reach it, so an overflow that makes the numpy path warn passes silently here. It
+ufuncs, the loop reports no floating-point errors: numpy's errstate does not reach it,
+so an overflow that makes the numpy path warn passes silently here (under an errstate
+that raises, `Optimizer.step` takes the numpy path instead). It
 exists only for speed: numpy needs about nine passes over the arrays for the update,
 the loop one (docs/performance.md).
 

@@ -124,8 +124,9 @@ class RMSprop(Optimizer):
     float32 or float64 C-contiguous parameter of at least 65536 elements with a compiled
     copy of `rmsprop_update` that makes one pass over the arrays instead of about nine;
     its results are bit-identical but for the sign of a NaN (tested for every option).
-    It reports no floating-point errors: where the numpy path warns (or raises under
-    ``np.errstate(all="raise")``) on overflow or an invalid operation, it is silent. With
+    It reports no floating-point errors: where the numpy path warns on overflow or an
+    invalid operation, it is silent. Under ``np.errstate(...="raise")`` every step takes
+    the numpy path, which raises and leaves parameters and state as they were. With
     the environment variable ``RMSPROP_REF_COMPILED=0`` every step takes the numpy path
     (read at each step), as it does without numba.
 

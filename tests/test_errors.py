@@ -186,6 +186,39 @@ def test_huge_finite_gradient_is_not_mistaken_for_inf():
     assert opt.step_count == 1
 
 
+@pytest.mark.parametrize("cls", [RMSprop, Adagrad])
+@pytest.mark.parametrize("size", [4, 3 * 2**20], ids=["small", "threaded-or-compiled-size"])
+def test_floating_point_error_the_caller_asked_for_changes_nothing(cls, size):
+    """Under np.errstate(over="raise") a finite gradient whose square overflows
+    float32 raises FloatingPointError, and the step leaves parameters, state and step count as
+    they were: also for a parameter large enough for the pool's threads (12 blocks) or the
+    compiled RMSprop loop, which numpy's errstate does not reach."""
+    params = [np.ones(size, dtype=np.float32), np.ones(3, dtype=np.float32)]
+    opt = cls(params, **({"momentum": 0.9, "centered": True} if cls is RMSprop else {}))
+    opt.step([np.full(size, 0.5, dtype=np.float32), np.ones(3, dtype=np.float32)])
+    snap = _snapshot(opt)
+    g = np.full(size, 0.5, dtype=np.float32)
+    g[-1] = 3e38  # finite; its square is not
+    huge = [g, np.full(3, 3e38, dtype=np.float32)]
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="no parameter or state was changed"):
+        opt.step(huge)
+    _assert_unchanged(opt, snap)
+
+
+def test_under_an_errstate_that_raises_a_step_without_error_gives_the_same_bits():
+    """The raising errstate only changes which path runs (numpy's, in one thread), not the result."""
+    rng = np.random.default_rng(1)
+    start, grads = rng.normal(size=3 * 2**20).astype(np.float32), rng.normal(size=(3, 3 * 2**20)).astype(np.float32)
+    plain, raising = RMSprop(start.copy(), centered=True), RMSprop(start.copy(), centered=True)
+    for g in grads:
+        plain.step(g)
+        with np.errstate(all="raise"):
+            raising.step(g)
+    assert plain.params[0].tobytes() == raising.params[0].tobytes()
+    for name in plain.state[0]:
+        assert plain.state[0][name].tobytes() == raising.state[0][name].tobytes(), name
+
+
 BAD_STATE = [
     (lambda sd: "not a dict", TypeError, "state_dict must be a dict, got str"),
     (lambda sd: {k: v for k, v in sd.items() if k != "state"}, ValueError, "missing key\\(s\\) \\['state'\\]"),
