@@ -130,17 +130,15 @@ def scalars(dtype: np.dtype, hyperparams: dict) -> tuple | None:
     (a numpy float64 scalar makes a float32 ufunc compute in float64), so the numpy path
     must run instead.
     """
-    t = dtype.type
-    h = {}
+    t, h = dtype.type, hyperparams
     for name in ("lr", "alpha", "eps", "weight_decay", "momentum"):
-        x = hyperparams[name]
+        x = h[name]
         if not (
             type(x) is float
             or (type(x) is int and -_EXACT_INT <= x <= _EXACT_INT)
             or (isinstance(x, np.floating) and x.dtype == dtype)
         ):
             return None
-        h[name] = x
     with np.errstate(over="ignore"):  # a huge Python float becomes inf in float32, as in numpy
         return (
             t(h["lr"]),
@@ -150,7 +148,7 @@ def scalars(dtype: np.dtype, hyperparams: dict) -> tuple | None:
             t(h["weight_decay"]),
             t(h["momentum"]),
             bool(h["weight_decay"]),
-            bool(hyperparams["eps_in_sqrt"]),
+            bool(h["eps_in_sqrt"]),
         )
 
 
